@@ -1,0 +1,229 @@
+"""The ``tradebot`` command line.
+
+A user mistake (bad file, unknown strategy or parameter, bad number) prints one line naming
+the file, row or flag and exits with status 2, without a traceback and before any report is
+written.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from tradebot.app.data_selection import select_data
+from tradebot.app.live_view import make_observer
+from tradebot.app.params import build_strategy, parse_pairs
+from tradebot.app.session import SessionOutcome, run_backtest_session, run_paper_session
+from tradebot.engine.config import SessionConfig
+from tradebot.errors import ConfigError, UserInputError
+from tradebot.risk.config import RiskConfig
+from tradebot.strategies import registry
+from tradebot.venues.files.catalog import BUNDLED
+from tradebot.venues.paper.config import PaperVenueConfig
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="tradebot: backtest, paper-trade and (later) live-trade with one engine.",
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DEFAULT_BACKTEST_DATASET = "btc_usd_4h"
+DEFAULT_RUN_DATASET = "bybit_btc_usdt_perp_1m"
+
+DataOpt = Annotated[Path | None, typer.Option("--data", help="Data file or folder (CSV, CSV.GZ, Parquet, Feather).")]
+SymbolOpt = Annotated[str | None, typer.Option("--symbol", help="Symbol, e.g. BTC/USDT or BTC/USDT:USDT.")]
+TimeframeOpt = Annotated[str | None, typer.Option("--timeframe", help="Resample bars to 3m, 5m, 15m, 30m, 1h, 4h or 1d.")]
+StrategyOpt = Annotated[str, typer.Option("--strategy", help="Strategy name (see `tradebot strategies`).")]
+ParamOpt = Annotated[list[str] | None, typer.Option("--param", help="Strategy parameter KEY=VALUE (repeatable).")]
+CashOpt = Annotated[float, typer.Option("--cash", help="Starting balance in the account currency.")]
+FeeOpt = Annotated[float | None, typer.Option("--fee", help="Fee per side as a fraction, maker and taker (default 0.0002 / 0.0006).")]
+SlipOpt = Annotated[float | None, typer.Option("--slippage", help="Slippage as a fraction (default 0.0005).")]
+LevOpt = Annotated[float, typer.Option("--leverage", help="Leverage for perpetuals and futures.")]
+JsonOpt = Annotated[Path | None, typer.Option("--json", help="Where to write the JSON result.")]
+ReportOpt = Annotated[Path | None, typer.Option("--report", help="Where to write the HTML report.")]
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def _session_config(cash: float, fee: float | None, slippage: float | None, leverage: float) -> SessionConfig:
+    for flag, value in (("--cash", cash), ("--leverage", leverage)):
+        if not math.isfinite(value) or value <= 0:
+            raise ConfigError(f"{flag} was {value}; it must be a number greater than 0")
+    venue_kwargs: dict[str, Any] = {}
+    if fee is not None:
+        if not math.isfinite(fee) or not 0 <= fee < 0.1:
+            raise ConfigError(f"--fee was {fee}; it must be a fraction in [0, 0.1), e.g. 0.0006")
+        venue_kwargs.update(maker_fee=fee, taker_fee=fee)
+    if slippage is not None:
+        if not math.isfinite(slippage) or not 0 <= slippage < 0.1:
+            raise ConfigError(f"--slippage was {slippage}; it must be a fraction in [0, 0.1)")
+        venue_kwargs["slippage"] = slippage
+    return SessionConfig(
+        cash=cash, leverage=leverage, venue=PaperVenueConfig(**venue_kwargs), risk=RiskConfig()
+    )
+
+
+def _check_output(path: Path | None, flag: str) -> None:
+    if path is None:
+        return
+    if path.exists() and path.is_dir():
+        raise ConfigError(f"{flag} {path} is a folder; give a file path")
+    parent = path.parent if str(path.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise ConfigError(f"{flag} {path}: {parent} is not a folder")
+
+
+def _summary(outcome: SessionOutcome) -> None:
+    m = outcome.metrics
+    r = outcome.result
+    table = Table(title=f"{r.strategy} {r.params}", show_header=False)
+    rows = [
+        ("final equity", f"{r.final_equity:,.2f} {r.currency}"),
+        ("total return", f"{m.total_return:.2%}" if m.total_return is not None else "n/a"),
+        ("CAGR", _pct(m.cagr)),
+        ("Sharpe", _num(m.sharpe)),
+        ("Sortino", _num(m.sortino)),
+        ("max drawdown", _pct(m.max_drawdown)),
+        ("trades", str(m.number_of_trades)),
+        ("win rate", _pct(m.win_rate)),
+        ("profit factor", _num(m.profit_factor)),
+    ]
+    for k, v in rows:
+        table.add_row(k, v)
+    console.print(table)
+    if r.open_positions:
+        console.print(f"open at the end: {r.open_positions}")
+    for path in (outcome.report_path, outcome.json_path):
+        if path is not None:
+            console.print(f"wrote {path}")
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None or not math.isfinite(x) else f"{x:.2%}"
+
+
+def _num(x: float | None) -> str:
+    return "n/a" if x is None or not math.isfinite(x) else f"{x:.3f}"
+
+
+@app.command()
+def backtest(
+    data: DataOpt = None,
+    dataset: Annotated[str, typer.Option("--dataset", help="Bundled dataset when --data is not given.")] = DEFAULT_BACKTEST_DATASET,
+    symbol: SymbolOpt = None,
+    timeframe: TimeframeOpt = None,
+    strategy: StrategyOpt = "sma_cross",
+    param: ParamOpt = None,
+    cash: CashOpt = 10_000.0,
+    fee: FeeOpt = None,
+    slippage: SlipOpt = None,
+    leverage: LevOpt = 1.0,
+    json_path: JsonOpt = Path("reports/backtest.json"),
+    report: ReportOpt = Path("reports/backtest.html"),
+) -> None:
+    """Backtest a strategy (default: sma_cross on bundled Coinbase BTC/USD 4h candles)."""
+    try:
+        config = _session_config(cash, fee, slippage, leverage)
+        strat, params = build_strategy(strategy, parse_pairs(param or []))
+        _check_output(json_path, "--json")
+        _check_output(report, "--report")
+        selection = select_data(data=data, dataset=dataset, symbol=symbol, timeframe=timeframe)
+        total = len(selection.source)
+        with Progress(
+            TextColumn("backtest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=console, transient=True,
+        ) as progress:
+            task = progress.add_task("events", total=total)
+            outcome = run_backtest_session(
+                selection, strat, params, config, json_path=json_path, report_path=report,
+                progress=lambda n: progress.update(task, completed=n),
+            )
+    except UserInputError as exc:
+        _fail(str(exc))
+        return
+    _summary(outcome)
+
+
+@app.command()
+def run(
+    data: DataOpt = None,
+    dataset: Annotated[str, typer.Option("--dataset", help="Bundled dataset when --data is not given.")] = DEFAULT_RUN_DATASET,
+    symbol: SymbolOpt = None,
+    timeframe: TimeframeOpt = None,
+    strategy: StrategyOpt = "sma_cross",
+    param: ParamOpt = None,
+    cash: CashOpt = 10_000.0,
+    fee: FeeOpt = None,
+    slippage: SlipOpt = None,
+    leverage: LevOpt = 1.0,
+    speed: Annotated[float, typer.Option("--speed", help="Replay speed: data seconds per real second (0 = as fast as possible).")] = 3600.0,
+    json_path: JsonOpt = Path("reports/paper.json"),
+    report: ReportOpt = Path("reports/paper.html"),
+) -> None:
+    """Paper-trade on a replay of recorded data (default: Bybit BTC/USDT perpetual, 1m + quotes + funding)."""
+    try:
+        if not math.isfinite(speed) or speed < 0:
+            raise ConfigError(f"--speed was {speed}; it must be 0 or a positive number")
+        config = _session_config(cash, fee, slippage, leverage)
+        strat, params = build_strategy(strategy, parse_pairs(param or []))
+        _check_output(json_path, "--json")
+        _check_output(report, "--report")
+        selection = select_data(data=data, dataset=dataset, symbol=symbol, timeframe=timeframe)
+    except UserInputError as exc:
+        _fail(str(exc))
+        return
+    console.print(
+        f"paper trading [bold]{strategy}[/] on {selection.description} at {speed:g}x "
+        "(Ctrl-C stops cleanly)"
+    )
+    outcome = run_paper_session(
+        selection, strat, params, config, speed=speed, json_path=json_path,
+        report_path=report, observe=make_observer(console),
+    )
+    if not outcome.completed:
+        console.print("[yellow]stopped: open orders canceled, state summarised below[/]")
+    _summary(outcome)
+
+
+@app.command()
+def strategies() -> None:
+    """List every strategy with its parameters and defaults."""
+    table = Table("strategy", "parameter", "type", "default", "description")
+    for name, cls in registry.available().items():
+        doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        for i, (pname, ptype, default) in enumerate(registry.describe(cls)):
+            table.add_row(name if i == 0 else "", pname, ptype, repr(default), doc if i == 0 else "")
+    console.print(table)
+
+
+@app.command()
+def datasets() -> None:
+    """List the bundled real datasets."""
+    table = Table("name", "instruments", "timeframe", "description")
+    for name, ds in BUNDLED.items():
+        table.add_row(name, ", ".join(str(i.id) for i in ds.instruments), ds.timeframe, ds.description)
+    console.print(table)
+
+
+def main() -> None:
+    """Entry point of the ``tradebot`` script."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        err_console.print("interrupted")
+        sys.exit(130)
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,57 @@
+"""Turn a finished engine into a ``RunResult`` for metrics and reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tradebot.backtest.result import PriceSeries, RunResult
+from tradebot.engine.trading_engine import TradingEngine
+
+
+def collect_result(
+    engine: TradingEngine,
+    *,
+    strategy: str,
+    params: dict[str, Any],
+    initial_equity: float,
+    extra: dict[str, Any] | None = None,
+) -> RunResult:
+    """Gather equity curve, trades, fills and prices from ``engine`` after it stopped."""
+    pf = engine.portfolio
+    prices = [
+        PriceSeries(str(iid), np.asarray(ts, dtype=np.int64), np.asarray(close, dtype=np.float64))
+        for iid, (ts, close) in engine.bar_closes.items()
+    ]
+    equity = np.asarray(engine.equity_values, dtype=np.float64)
+    facts: dict[str, Any] = {
+        "events": engine.events_processed,
+        "fees": dict(pf.total_fees),
+        "funding": dict(pf.total_funding),
+        "denied_signals": dict(engine.risk.denials),
+        "rejected_orders": sum(1 for o in engine.orders.orders.values()
+                               if o.status.value == "rejected"),
+        "strategy_failures": [f"{f.strategy_id}: {f.error}" for f in engine.failures],
+    }
+    facts.update(extra or {})
+    return RunResult(
+        strategy=strategy,
+        params=params,
+        currency=pf.account.base_currency,
+        initial_equity=initial_equity,
+        final_equity=float(equity[-1]) if len(equity) else initial_equity,
+        equity_ts=np.asarray(engine.equity_ts, dtype=np.int64),
+        equity=equity,
+        exposure=np.asarray(engine.exposure_values, dtype=np.float64),
+        trades=list(pf.trades),
+        fills=list(engine.orders.fills),
+        prices=prices,
+        open_positions={
+            str(iid): pf.holding(iid) for iid in pf.instruments if abs(pf.holding(iid)) > 1e-12
+        },
+        extra=facts,
+    )
+
+
+__all__ = ["collect_result"]

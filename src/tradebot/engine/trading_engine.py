@@ -1,0 +1,296 @@
+"""The trading engine: one event path for backtest, paper and live trading.
+
+market event → simulated venue matches working orders (paper/backtest only) → strategies see
+the event and may emit signals → the risk engine sizes or denies each signal → the order
+manager sends orders → venue reports fills → the portfolio books them → strategies hear back.
+
+Only the clock, the data source and the execution client differ between modes; this class
+is the same object in all of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from tradebot.engine.bus import MessageBus
+from tradebot.engine.clock import SimulatedClock
+from tradebot.execution.interfaces import ExecutionClient, SimulatedVenue
+from tradebot.execution.order_manager import OrderManager
+from tradebot.model.data import Bar, FundingRate, MarketEvent, QuoteTick, TradeTick
+from tradebot.model.events import OrderFilled, OrderUpdated
+from tradebot.model.identifiers import InstrumentId, StrategyId
+from tradebot.model.instruments import Instrument
+from tradebot.model.orders import Order
+from tradebot.model.positions import Position
+from tradebot.model.signals import Signal
+from tradebot.portfolio.portfolio import Portfolio
+from tradebot.risk.engine import RiskEngine
+from tradebot.risk.verdict import Denied, Verdict
+from tradebot.strategies.base import Strategy
+
+log = logging.getLogger("tradebot.engine")
+
+
+class StrategyFailed(msgspec.Struct, frozen=True):
+    """A strategy raised; it was stopped and the engine carried on."""
+
+    strategy_id: str
+    error: str
+    ts_event: int
+
+
+class SignalRecord(msgspec.Struct, frozen=True):
+    """A signal with the risk engine's verdict, kept for reports and storage."""
+
+    signal: Signal
+    verdict: Verdict
+    client_order_id: str | None
+
+
+class EquitySample(msgspec.Struct, frozen=True):
+    """Net liquidation value and gross exposure after a market step."""
+
+    ts_event: int
+    equity: float
+    exposure: float
+
+
+class TradingEngine:
+    """Wires strategies, risk, orders, venue and portfolio around one clock.
+
+    Parameters
+    ----------
+    clock : SimulatedClock
+        Simulated (backtest, replay) or wall clock (live); alerts fire as it advances.
+    portfolio : Portfolio
+        The account.
+    risk : RiskEngine
+        Sizes and checks every signal.
+    venue : ExecutionClient
+        Where orders go. When it also matches orders itself (the paper venue) it sees every
+        market event before the strategies do.
+    strategies : list[Strategy]
+        What trades.
+    bus : MessageBus | None
+        Observers subscribe here (reports, CLI, storage, API).
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: SimulatedClock,
+        portfolio: Portfolio,
+        risk: RiskEngine,
+        venue: ExecutionClient,
+        strategies: list[Strategy[Any]],
+        bus: MessageBus | None = None,
+    ) -> None:
+        self.clock = clock
+        self.portfolio = portfolio
+        self.risk = risk
+        self.bus = bus or MessageBus()
+        self.orders = OrderManager(portfolio, self.bus.publish, clock.now_ns)
+        self.orders.add_client(venue, default=True)
+        self.orders.on_fill(self._route_fill)
+        self.orders.on_update(self._route_update)
+        on_market = getattr(venue, "on_market", None)
+        self._sim: SimulatedVenue | None = venue if callable(on_market) else None  # type: ignore[assignment]
+        self.strategies = list(strategies)
+        self._by_id = {s.id: s for s in self.strategies}
+        if len(self._by_id) != len(self.strategies):
+            raise ValueError("two strategies share an id; give each a distinct strategy_id")
+        self._handlers: dict[type, dict[InstrumentId, list[Callable[[Any], None]]]] = {
+            Bar: {}, QuoteTick: {}, TradeTick: {}, FundingRate: {}
+        }
+        self.signals: list[SignalRecord] = []
+        self.failures: list[StrategyFailed] = []
+        self.equity_ts: list[int] = []
+        self.equity_values: list[float] = []
+        self.exposure_values: list[float] = []
+        self.bar_closes: dict[InstrumentId, tuple[list[int], list[float]]] = {}
+        self.events_processed = 0
+        self._last_ts = -1
+        self._started = False
+        self._stopped = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Bind and start every strategy."""
+        if self._started:
+            raise RuntimeError("the engine was already started")
+        self._started = True
+        for strategy in self.strategies:
+            strategy.bind(self)
+            self._guard(strategy, strategy.on_start)
+
+    def stop(self) -> None:
+        """Cancel working orders, stop strategies and take the last equity sample."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.orders.cancel_all()
+        for strategy in self.strategies:
+            if strategy.id in self._by_id:
+                self._guard(strategy, strategy.on_stop)
+        if self._last_ts >= 0:
+            self._sample(self._last_ts)
+
+    # -- hot path ----------------------------------------------------------------------------
+    def on_event(self, event: MarketEvent) -> None:
+        """Process one market event at its timestamp."""
+        ts = event.ts_event
+        if ts != self._last_ts:
+            if self._last_ts >= 0:
+                self._sample(self._last_ts)
+            self._last_ts = ts
+            clock = self.clock
+            if clock.has_alerts:
+                clock.advance_to(ts)
+            elif ts > clock.now:
+                clock.now = ts
+        self.events_processed += 1
+        sim = self._sim
+        if sim is not None:
+            sim.on_market(event)
+        cls = type(event)
+        iid = event.instrument_id
+        if cls is Bar:
+            closes = self.bar_closes.get(iid)
+            if closes is None:
+                closes = self.bar_closes[iid] = ([], [])
+            closes[0].append(ts)
+            closes[1].append(event.close)  # type: ignore[union-attr]
+            if sim is None:
+                self.portfolio.mark(iid, event.close)  # type: ignore[union-attr]
+        elif sim is None and cls is QuoteTick:
+            self.portfolio.mark(iid, event.mid)  # type: ignore[union-attr]
+        elif sim is None and cls is TradeTick:
+            self.portfolio.mark(iid, event.price)  # type: ignore[union-attr]
+        handlers = self._handlers[cls].get(iid)
+        if handlers is None:
+            handlers = self._subscribe(cls, iid)
+        for handler in handlers:
+            try:
+                handler(event)
+            except Exception as exc:  # one bad strategy must not stop the others
+                self._fail(getattr(handler, "__self__", None), exc)
+
+    def _subscribe(self, cls: type, instrument_id: InstrumentId) -> list[Callable[[Any], None]]:
+        hook = {Bar: "on_bar", QuoteTick: "on_quote", TradeTick: "on_trade",
+                FundingRate: "on_funding"}[cls]
+        handlers = [
+            getattr(s, hook)
+            for s in self.strategies
+            if s.id in self._by_id and s.subscribes_to(instrument_id)
+            and getattr(type(s), hook) is not getattr(Strategy, hook)
+        ]
+        self._handlers[cls][instrument_id] = handlers
+        return handlers
+
+    def _sample(self, ts: int) -> None:
+        equity, exposure = self.portfolio.valuation()
+        self.equity_ts.append(ts)
+        self.equity_values.append(equity)
+        self.exposure_values.append(exposure / equity if equity > 0 else 0.0)
+
+    # -- StrategyContext ---------------------------------------------------------------------
+    def now_ns(self) -> int:
+        """Engine time, UTC ns."""
+        return self.clock.now_ns()
+
+    def submit_signal(self, strategy_id: StrategyId, signal: Signal) -> Order | None:
+        """Size and check ``signal``; send the order it becomes, or record the denial."""
+        ts = self.clock.now_ns()
+        signal = msgspec.structs.replace(signal, strategy_id=strategy_id, ts_event=ts)
+        verdict = self.risk.evaluate(signal)
+        order_id = self.orders.next_id(strategy_id)
+        if isinstance(verdict, Denied):
+            self.signals.append(SignalRecord(signal, verdict, None))
+            log.info("signal denied: %s %s: %s", strategy_id, verdict.code, verdict.reason)
+            return None
+        order = Order(
+            order_id,
+            signal.instrument_id,
+            verdict.side,
+            signal.order_type,
+            verdict.quantity,
+            quote_quantity=verdict.quote_quantity,
+            price=signal.price,
+            trigger_price=signal.trigger_price,
+            time_in_force=signal.time_in_force,
+            post_only=signal.post_only,
+            reduce_only=verdict.reduce_only,
+            strategy_id=strategy_id,
+            tag=signal.tag,
+            ts_init=ts,
+        )
+        self.signals.append(SignalRecord(signal, verdict, order_id))
+        self.orders.submit(order)
+        return order
+
+    def cancel_orders(self, strategy_id: StrategyId, instrument_id: InstrumentId | None) -> int:
+        """Cancel a strategy's open orders."""
+        return self.orders.cancel_all(instrument_id, strategy_id)
+
+    def open_orders(self, strategy_id: StrategyId, instrument_id: InstrumentId | None) -> list[Order]:
+        """A strategy's open orders."""
+        return self.orders.open_orders(instrument_id, strategy_id)
+
+    def position(self, instrument_id: InstrumentId) -> Position:
+        """Net position in ``instrument_id``."""
+        return self.portfolio.position(instrument_id)
+
+    def holding(self, instrument_id: InstrumentId) -> float:
+        """Signed quantity held."""
+        return self.portfolio.holding(instrument_id)
+
+    def equity(self) -> float:
+        """Net liquidation value."""
+        return self.portfolio.net_liquidation_value()
+
+    def instrument(self, instrument_id: InstrumentId) -> Instrument:
+        """Definition of ``instrument_id``."""
+        return self.portfolio.instruments[instrument_id]
+
+    def last_price(self, instrument_id: InstrumentId) -> float | None:
+        """Last known price of ``instrument_id``."""
+        return self.portfolio.last_price.get(instrument_id)
+
+    # -- routing back to strategies ----------------------------------------------------------
+    def _route_fill(self, order: Order, fill: OrderFilled) -> None:
+        strategy = self._by_id.get(order.strategy_id)
+        if strategy is not None and type(strategy).on_fill is not Strategy.on_fill:
+            self._guard(strategy, strategy.on_fill, order, fill)
+
+    def _route_update(self, order: Order, update: OrderUpdated) -> None:
+        strategy = self._by_id.get(order.strategy_id)
+        if strategy is not None and type(strategy).on_order_update is not Strategy.on_order_update:
+            self._guard(strategy, strategy.on_order_update, order, update)
+
+    def _guard(self, strategy: Strategy[Any], fn: Callable[..., None], *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception as exc:  # one bad strategy must not stop the others
+            self._fail(strategy, exc)
+
+    def _fail(self, strategy: object, exc: Exception) -> None:
+        if not isinstance(strategy, Strategy):
+            raise exc
+        if strategy.id not in self._by_id:
+            return
+        del self._by_id[strategy.id]
+        for by_instrument in self._handlers.values():
+            by_instrument.clear()
+        ts = self.clock.now_ns()
+        failure = StrategyFailed(strategy.id, f"{type(exc).__name__}: {exc}", ts)
+        self.failures.append(failure)
+        log.error("strategy %s failed and was stopped", strategy.id, exc_info=exc)
+        self.orders.cancel_all(strategy_id=strategy.id)
+        self.bus.publish(failure)
+
+
+__all__ = ["EquitySample", "SignalRecord", "StrategyFailed", "TradingEngine"]

@@ -1,0 +1,169 @@
+"""The order manager: gives orders their ids, sends them, and tracks every state change.
+
+It is the only component that changes an ``Order``. It receives venue reports through the
+``ExecutionEvents`` interface, books fills into the portfolio, and tells the owning strategy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tradebot.execution.interfaces import ExecutionClient
+from tradebot.model.enums import OrderStatus
+from tradebot.model.events import FundingPaid, OrderFilled, OrderUpdated, PositionLiquidated
+from tradebot.model.identifiers import ClientOrderId, InstrumentId, StrategyId
+from tradebot.model.orders import Order
+from tradebot.portfolio.portfolio import Portfolio
+
+FillListener = Callable[[Order, OrderFilled], None]
+UpdateListener = Callable[[Order, OrderUpdated], None]
+Publish = Callable[[object], None]
+
+
+class OrderManager:
+    """Tracks orders from submission to their final state.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Receives every fill and funding payment.
+    publish : callable
+        Where order updates, fills, funding and liquidations are published (the engine's bus).
+    clock : callable
+        Current time in UTC ns.
+    """
+
+    def __init__(self, portfolio: Portfolio, publish: Publish, clock: Callable[[], int]) -> None:
+        self._portfolio = portfolio
+        self._publish = publish
+        self._now = clock
+        self._clients: dict[str, ExecutionClient] = {}
+        self._default: ExecutionClient | None = None
+        self.orders: dict[ClientOrderId, Order] = {}
+        self.fills: list[OrderFilled] = []
+        self._counters: dict[StrategyId, int] = {}
+        self._fill_listeners: list[FillListener] = []
+        self._update_listeners: list[UpdateListener] = []
+
+    # -- wiring ------------------------------------------------------------------------------
+    def add_client(self, client: ExecutionClient, *, default: bool = False) -> None:
+        """Route orders for instruments of ``client.venue`` (or all, when default) to it."""
+        self._clients[client.venue] = client
+        if default or self._default is None:
+            self._default = client
+        client.connect(self)
+
+    def on_fill(self, listener: FillListener) -> None:
+        """Call ``listener(order, fill)`` after each fill is booked."""
+        self._fill_listeners.append(listener)
+
+    def on_update(self, listener: UpdateListener) -> None:
+        """Call ``listener(order, update)`` after each non-fill state change."""
+        self._update_listeners.append(listener)
+
+    # -- commands ----------------------------------------------------------------------------
+    def next_id(self, strategy_id: StrategyId) -> ClientOrderId:
+        """A deterministic, run-unique client order id such as ``sma_cross-000042``."""
+        n = self._counters.get(strategy_id, 0) + 1
+        self._counters[strategy_id] = n
+        return ClientOrderId(f"{strategy_id}-{n:06d}")
+
+    def submit(self, order: Order) -> None:
+        """Record ``order`` and send it to its venue."""
+        if order.client_order_id in self.orders:
+            raise ValueError(f"client order id {order.client_order_id} was already used")
+        self.orders[order.client_order_id] = order
+        order.transition(OrderStatus.SUBMITTED, self._now())
+        self._client_for(order.instrument_id).submit_order(order)
+
+    def deny(self, order: Order, reason: str) -> None:
+        """Record an order a risk rule refused; it is never sent."""
+        self.orders[order.client_order_id] = order
+        ts = self._now()
+        order.transition(OrderStatus.DENIED, ts, reason)
+        self._publish_update(order, OrderStatus.DENIED, ts, reason)
+
+    def cancel(self, order: Order) -> None:
+        """Ask the venue to cancel ``order`` if it is still open."""
+        if order.is_open:
+            self._client_for(order.instrument_id).cancel_order(order)
+
+    def open_orders(
+        self, instrument_id: InstrumentId | None = None, strategy_id: StrategyId | None = None
+    ) -> list[Order]:
+        """Open orders, optionally filtered by instrument and strategy."""
+        return [
+            o
+            for o in self.orders.values()
+            if o.is_open
+            and (instrument_id is None or o.instrument_id == instrument_id)
+            and (strategy_id is None or o.strategy_id == strategy_id)
+        ]
+
+    def cancel_all(
+        self, instrument_id: InstrumentId | None = None, strategy_id: StrategyId | None = None
+    ) -> int:
+        """Cancel every matching open order; return how many were asked to cancel."""
+        orders = self.open_orders(instrument_id, strategy_id)
+        for order in orders:
+            self.cancel(order)
+        return len(orders)
+
+    def _client_for(self, instrument_id: InstrumentId) -> ExecutionClient:
+        client = self._clients.get(instrument_id.venue, self._default)
+        if client is None:
+            raise RuntimeError("no execution client was added to the order manager")
+        return client
+
+    # -- ExecutionEvents ---------------------------------------------------------------------
+    def on_order_accepted(self, order: Order, ts: int) -> None:
+        """Mark the order accepted."""
+        order.transition(OrderStatus.ACCEPTED, ts)
+        self._publish_update(order, OrderStatus.ACCEPTED, ts, "")
+
+    def on_order_rejected(self, order: Order, reason: str, ts: int) -> None:
+        """Mark the order rejected with the venue's reason."""
+        order.transition(OrderStatus.REJECTED, ts, reason)
+        self._publish_update(order, OrderStatus.REJECTED, ts, reason)
+
+    def on_order_canceled(self, order: Order, reason: str, ts: int) -> None:
+        """Mark the order canceled."""
+        order.transition(OrderStatus.CANCELED, ts, reason)
+        self._publish_update(order, OrderStatus.CANCELED, ts, reason)
+
+    def on_order_triggered(self, order: Order, ts: int) -> None:
+        """Mark a stop order triggered."""
+        if order.status is OrderStatus.ACCEPTED:
+            order.transition(OrderStatus.TRIGGERED, ts)
+            self._publish_update(order, OrderStatus.TRIGGERED, ts, "")
+
+    def on_order_filled(self, order: Order, fill: OrderFilled) -> None:
+        """Book the fill, update the order, and tell listeners."""
+        if order.client_order_id not in self.orders:
+            self.orders[order.client_order_id] = order  # venue-initiated (liquidation)
+            order.transition(OrderStatus.SUBMITTED, fill.ts_event)
+            order.transition(OrderStatus.ACCEPTED, fill.ts_event)
+        order.apply_fill(fill.quantity, fill.price, fill.ts_event)
+        self.fills.append(fill)
+        self._portfolio.apply_fill(fill)
+        self._publish(fill)
+        for listener in self._fill_listeners:
+            listener(order, fill)
+
+    def on_funding(self, event: FundingPaid) -> None:
+        """Book a funding payment."""
+        self._portfolio.apply_funding(event)
+        self._publish(event)
+
+    def on_liquidation(self, event: PositionLiquidated) -> None:
+        """Publish a liquidation (its fill follows through ``on_order_filled``)."""
+        self._publish(event)
+
+    def _publish_update(self, order: Order, status: OrderStatus, ts: int, reason: str) -> None:
+        update = OrderUpdated(order.client_order_id, order.instrument_id, status, ts, reason)
+        self._publish(update)
+        for listener in self._update_listeners:
+            listener(order, update)
+
+
+__all__ = ["OrderManager"]

@@ -1,0 +1,95 @@
+"""Enumerations shared by the whole domain model."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class OrderSide(str, Enum):
+    """Direction of an order or fill."""
+
+    BUY = "buy"
+    SELL = "sell"
+
+    @property
+    def sign(self) -> int:
+        """+1 for a buy, -1 for a sell: multiply a quantity by it to get a signed change."""
+        return 1 if self is OrderSide.BUY else -1
+
+    @property
+    def opposite(self) -> OrderSide:
+        """The side that closes a position opened by this side."""
+        return OrderSide.SELL if self is OrderSide.BUY else OrderSide.BUY
+
+
+class OrderType(str, Enum):
+    """How an order meets the market."""
+
+    MARKET = "market"
+    LIMIT = "limit"
+    STOP_MARKET = "stop_market"
+    STOP_LIMIT = "stop_limit"
+
+
+class TimeInForce(str, Enum):
+    """How long an order may rest."""
+
+    GTC = "gtc"
+    IOC = "ioc"
+    FOK = "fok"
+
+
+class OrderStatus(str, Enum):
+    """Life-cycle state of an order; see ``Order`` for the allowed transitions."""
+
+    INITIALIZED = "initialized"
+    DENIED = "denied"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    TRIGGERED = "triggered"
+    PARTIALLY_FILLED = "partially_filled"
+    FILLED = "filled"
+    CANCELED = "canceled"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
+class LiquiditySide(str, Enum):
+    """Whether a fill added liquidity (maker) or took it (taker)."""
+
+    MAKER = "maker"
+    TAKER = "taker"
+
+
+class OptionKind(str, Enum):
+    """Call or put."""
+
+    CALL = "call"
+    PUT = "put"
+
+
+class Settlement(str, Enum):
+    """Linear contracts settle in the quote currency, inverse ones in the base coin."""
+
+    LINEAR = "linear"
+    INVERSE = "inverse"
+
+
+class AggressorSide(str, Enum):
+    """Side of the taker in a public trade."""
+
+    BUYER = "buyer"
+    SELLER = "seller"
+    UNKNOWN = "unknown"
+
+
+__all__ = [
+    "AggressorSide",
+    "LiquiditySide",
+    "OptionKind",
+    "OrderSide",
+    "OrderStatus",
+    "OrderType",
+    "Settlement",
+    "TimeInForce",
+]

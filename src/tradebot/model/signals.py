@@ -1,0 +1,91 @@
+"""Signals: what a strategy wants, before risk sizing and order creation.
+
+A strategy never builds an ``Order`` itself. It emits a ``Signal``; the risk engine sizes and
+checks it, and the order manager turns it into orders. That path is the same in backtest,
+paper and live trading.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import msgspec
+
+from tradebot.model.enums import OrderSide, OrderType, TimeInForce
+from tradebot.model.identifiers import InstrumentId, StrategyId
+
+
+class SignalIntent(str, Enum):
+    """What the strategy wants to happen to its position."""
+
+    OPEN = "open"
+    """Add to (or open) a position on ``side``."""
+    CLOSE = "close"
+    """Flatten the position (reduce-only)."""
+    REDUCE = "reduce"
+    """Shrink the position by ``quantity`` (reduce-only)."""
+
+
+class SizeMode(str, Enum):
+    """How ``Signal.size`` is read."""
+
+    QUANTITY = "quantity"
+    """Base units or contracts."""
+    NOTIONAL = "notional"
+    """Value in the account's base currency."""
+    EQUITY_FRACTION = "equity_fraction"
+    """Fraction of net liquidation value (1.0 = all in, at the account's leverage)."""
+
+
+class Signal(msgspec.Struct, frozen=True, kw_only=True):
+    """A trading intent with its confidence and exit plan.
+
+    Parameters
+    ----------
+    instrument_id : InstrumentId
+        What to trade.
+    side : OrderSide
+        Buy or sell (for CLOSE it is the side of the closing order).
+    intent : SignalIntent
+        Open, close or reduce.
+    size : float
+        Read according to ``size_mode``; ignored for CLOSE.
+    size_mode : SizeMode
+        Quantity, notional or fraction of equity.
+    order_type : OrderType
+        Market by default.
+    price, trigger_price : float | None
+        For limit and stop orders.
+    time_in_force, post_only : TimeInForce, bool
+        Passed through to the order.
+    confidence : float
+        In [0, 1]; risk sizing may scale by it.
+    stop_loss, take_profit : float | None
+        Exit plan prices proposed by the strategy.
+    tag : str
+        Shown in reports and logs.
+    strategy_id : StrategyId
+        Filled in by the engine.
+    ts_event : int
+        Filled in by the engine (UTC ns).
+    """
+
+    instrument_id: InstrumentId
+    side: OrderSide
+    intent: SignalIntent = SignalIntent.OPEN
+    size: float = 1.0
+    size_mode: SizeMode = SizeMode.EQUITY_FRACTION
+    order_type: OrderType = OrderType.MARKET
+    price: float | None = None
+    trigger_price: float | None = None
+    time_in_force: TimeInForce = TimeInForce.GTC
+    post_only: bool = False
+    confidence: float = 1.0
+    stop_loss: float | None = None
+    take_profit: float | None = None
+    tag: str = ""
+    strategy_id: StrategyId = StrategyId("")
+    ts_event: int = 0
+
+
+__all__ = ["Signal", "SignalIntent", "SizeMode"]

@@ -1,0 +1,264 @@
+"""The portfolio: balances, positions, marks and net liquidation value.
+
+Spot holdings live in account balances (buying BTC/USDT moves USDT into BTC); derivative
+positions (perpetuals, futures, options) live in ``Position`` objects and only their realized
+P&L, fees and funding touch balances. Net liquidation value (NLV) is every balance valued in
+the base currency plus the unrealized P&L of every derivative position.
+"""
+
+from __future__ import annotations
+
+from tradebot.model.account import Account
+from tradebot.model.events import FundingPaid, OrderFilled
+from tradebot.model.identifiers import InstrumentId
+from tradebot.model.instruments import Instrument, Perpetual
+from tradebot.model.positions import Position, TradeRecord
+
+_STABLE_EQUIVALENTS = frozenset({"USD", "USDT", "USDC", "BUSD", "DAI", "FDUSD"})
+
+
+class Portfolio:
+    """Balances, positions and last prices of one account.
+
+    Parameters
+    ----------
+    account : Account
+        Starting balances and leverage.
+    instruments : list[Instrument]
+        Everything that may be traded or marked.
+    stablecoins_at_par : bool
+        Value USD, USDT, USDC … at 1:1 against each other when no market says otherwise.
+    """
+
+    def __init__(
+        self,
+        account: Account,
+        instruments: list[Instrument],
+        *,
+        stablecoins_at_par: bool = True,
+    ) -> None:
+        self.account = account
+        self.instruments: dict[InstrumentId, Instrument] = {i.id: i for i in instruments}
+        self.positions: dict[InstrumentId, Position] = {
+            i.id: Position(i) for i in instruments
+        }
+        self.last_price: dict[InstrumentId, float] = {}
+        self.trades: list[TradeRecord] = []
+        self.total_fees: dict[str, float] = {}
+        self.total_funding: dict[str, float] = {}
+        self._par = stablecoins_at_par
+        self._derivatives = [p for p in self.positions.values() if p.instrument.is_derivative]
+        self._spot = [i for i in instruments if not i.is_derivative]
+        self._plan: _ValuationPlan | None = None
+        self._plan_version = -1
+
+    # -- marks -------------------------------------------------------------------------------
+    def mark(self, instrument_id: InstrumentId, price: float) -> None:
+        """Record the latest traded or mid price of an instrument."""
+        self.last_price[instrument_id] = price
+
+    def rate(self, currency: str) -> float:
+        """Value of one unit of ``currency`` in the base currency (NaN when unknown)."""
+        if self.is_par(currency):
+            return 1.0
+        for inst in self.instruments.values():
+            price = self.last_price.get(inst.id)
+            if price is not None and inst.base == currency and self.is_par(inst.quote):
+                return price
+        return float("nan")
+
+    def is_par(self, currency: str) -> bool:
+        """True when ``currency`` is worth exactly one unit of the base currency."""
+        base = self.account.base_currency
+        return currency == base or (
+            self._par and currency in _STABLE_EQUIVALENTS and base in _STABLE_EQUIVALENTS
+        )
+
+    def pricing_pair(self, currency: str) -> InstrumentId | None:
+        """The instrument whose price values ``currency`` in the base currency, if any."""
+        for inst in self.instruments.values():
+            if inst.base == currency and self.is_par(inst.quote):
+                return inst.id
+        return None
+
+    # -- valuation ---------------------------------------------------------------------------
+    def position(self, instrument_id: InstrumentId) -> Position:
+        """The (possibly flat) position in ``instrument_id``."""
+        return self.positions[instrument_id]
+
+    def holding(self, instrument_id: InstrumentId) -> float:
+        """Signed quantity held: the position for derivatives, the base balance for spot."""
+        inst = self.instruments[instrument_id]
+        if inst.is_derivative:
+            return self.positions[instrument_id].quantity
+        return self.account.balance(inst.base)
+
+    def unrealized_pnl(self, instrument_id: InstrumentId) -> float:
+        """Unrealized P&L of a position in its settlement currency."""
+        price = self.last_price.get(instrument_id, 0.0)
+        return self.positions[instrument_id].unrealized_pnl(price)
+
+    def net_liquidation_value(self) -> float:
+        """Balances plus unrealized derivative P&L, in the base currency."""
+        total = 0.0
+        for currency, amount in self.account.balances.items():
+            if amount:
+                total += amount * self.rate(currency)
+        for pos in self._derivatives:
+            if pos.quantity:
+                price = self.last_price.get(pos.instrument.id, 0.0)
+                upnl = pos.unrealized_pnl(price)
+                if upnl:
+                    total += upnl * self.rate(pos.instrument.settlement_currency)
+        return total
+
+    def valuation(self) -> tuple[float, float]:
+        """(net liquidation value, gross exposure), cheap enough to call on every event.
+
+        Between fills only prices move, so NLV and exposure are linear in the last prices.
+        The coefficients are rebuilt after each balance or position change; layouts that are
+        not linear in one price (a coin valued through another pair) take the general path.
+        """
+        if self._plan_version != self.account.version:
+            self._plan = _ValuationPlan.build(self)
+            self._plan_version = self.account.version
+        plan = self._plan
+        if plan is not None:
+            last = self.last_price
+            equity, exposure = plan.equity_const, plan.exposure_const
+            for iid, eq_coef, ex_coef in plan.terms:
+                price = last.get(iid)
+                if price is None:
+                    break
+                equity += eq_coef * price
+                exposure += ex_coef * price
+            else:
+                return equity, exposure
+        return self.net_liquidation_value(), self.gross_exposure()
+
+    def gross_exposure(self) -> float:
+        """Absolute value of every position (spot coins included) in the base currency."""
+        total = 0.0
+        for pos in self._derivatives:
+            if pos.quantity:
+                inst = pos.instrument
+                price = self.last_price.get(inst.id, 0.0)
+                if price > 0:
+                    value = inst.notional(abs(pos.quantity), price)
+                    total += value * self.rate(inst.settlement_currency)
+        for inst in self._spot:
+            qty = self.account.balance(inst.base)
+            price = self.last_price.get(inst.id, 0.0)
+            if qty and price > 0:
+                total += abs(qty) * price * self.rate(inst.quote)
+        return total
+
+    def margin_used(self, currency: str) -> float:
+        """Initial margin of open derivative positions settled in ``currency``."""
+        leverage = max(self.account.leverage, 1e-12)
+        used = 0.0
+        for pos in self._derivatives:
+            inst = pos.instrument
+            if pos.quantity and inst.settlement_currency == currency:
+                price = self.last_price.get(inst.id, pos.avg_entry_price)
+                used += inst.notional(abs(pos.quantity), price) / leverage
+        return used
+
+    def maintenance_margin(self, currency: str) -> float:
+        """Maintenance margin of perpetual positions settled in ``currency``."""
+        total = 0.0
+        for pos in self._derivatives:
+            inst = pos.instrument
+            if pos.quantity and isinstance(inst, Perpetual) and inst.settlement_currency == currency:
+                price = self.last_price.get(inst.id, pos.avg_entry_price)
+                total += inst.notional(abs(pos.quantity), price) * inst.maintenance_margin
+        return total
+
+    def margin_equity(self, currency: str) -> float:
+        """Wallet balance plus unrealized P&L of positions settled in ``currency``."""
+        equity = self.account.balance(currency)
+        for pos in self._derivatives:
+            inst = pos.instrument
+            if pos.quantity and inst.settlement_currency == currency:
+                equity += pos.unrealized_pnl(self.last_price.get(inst.id, 0.0))
+        return equity
+
+    def free_margin(self, currency: str) -> float:
+        """Margin equity not tied up as initial margin, in ``currency``."""
+        return self.margin_equity(currency) - self.margin_used(currency)
+
+    # -- events ------------------------------------------------------------------------------
+    def apply_fill(self, fill: OrderFilled) -> list[TradeRecord]:
+        """Book a fill into balances and positions; return the trades it closed."""
+        inst = self.instruments[fill.instrument_id]
+        account = self.account
+        if inst.is_derivative:
+            realized, closed = self.positions[inst.id].apply(fill)
+            account.adjust(inst.settlement_currency, realized)
+        else:
+            _, closed = self.positions[inst.id].apply(fill)
+            value = fill.quantity * fill.price
+            sign = fill.side.sign
+            account.adjust(inst.base, sign * fill.quantity)
+            account.adjust(inst.quote, -sign * value)
+        if fill.fee:
+            account.adjust(fill.fee_currency, -fill.fee)
+            self.total_fees[fill.fee_currency] = self.total_fees.get(fill.fee_currency, 0.0) + (
+                fill.fee
+            )
+        self.last_price.setdefault(inst.id, fill.price)
+        if closed:
+            self.trades.extend(closed)
+        return closed
+
+    def apply_funding(self, event: FundingPaid) -> None:
+        """Book a funding payment into the balance and the position."""
+        self.account.adjust(event.currency, event.amount)
+        self.positions[event.instrument_id].add_funding(event.amount)
+        self.total_funding[event.currency] = (
+            self.total_funding.get(event.currency, 0.0) + event.amount
+        )
+
+
+class _ValuationPlan:
+    """NLV = equity_const + Σ eq_coef·price and exposure = exposure_const + Σ ex_coef·price."""
+
+    __slots__ = ("equity_const", "exposure_const", "terms")
+
+    def __init__(self) -> None:
+        self.equity_const = 0.0
+        self.exposure_const = 0.0
+        self.terms: list[tuple[InstrumentId, float, float]] = []
+
+    @classmethod
+    def build(cls, pf: Portfolio) -> _ValuationPlan | None:
+        plan = cls()
+        for currency, amount in pf.account.balances.items():
+            if not amount:
+                continue
+            if pf.is_par(currency):
+                plan.equity_const += amount
+                continue
+            pair = pf.pricing_pair(currency)
+            if pair is None:
+                return None
+            plan.terms.append((pair, amount, abs(amount)))
+        for pos in pf.positions.values():
+            inst = pos.instrument
+            if not inst.is_derivative or not pos.quantity:
+                continue
+            qm = pos.quantity * float(inst.multiplier)
+            entry = pos.avg_entry_price
+            if not inst.is_inverse and pf.is_par(inst.settlement_currency):
+                plan.equity_const -= qm * entry
+                plan.terms.append((inst.id, qm, abs(qm)))
+            elif inst.is_inverse and pf.pricing_pair(inst.base) == inst.id:
+                plan.equity_const -= qm
+                plan.terms.append((inst.id, qm / entry, 0.0))
+                plan.exposure_const += abs(qm)
+            else:
+                return None
+        return plan
+
+
+__all__ = ["Portfolio"]

@@ -1,0 +1,135 @@
+"""The risk engine: every signal passes here before it may become an order.
+
+It sizes the signal (equity fraction, notional or quantity → a quantity on the instrument's
+lot) and applies the pre-trade checks. Its verdict is a value, never an exception, so that the
+reason can be stored with the signal and shown to the user.
+"""
+
+from __future__ import annotations
+
+from tradebot.model.enums import OrderSide, OrderType
+from tradebot.model.instruments import Instrument
+from tradebot.model.signals import Signal, SignalIntent, SizeMode
+from tradebot.portfolio.portfolio import Portfolio
+from tradebot.risk.config import RiskConfig
+from tradebot.risk.verdict import Approved, Denied, Verdict
+
+
+class RiskEngine:
+    """Sizes and checks signals against the portfolio.
+
+    Parameters
+    ----------
+    config : RiskConfig
+        Limits and sizing settings.
+    portfolio : Portfolio
+        The account whose balances, positions and prices the checks read.
+    """
+
+    def __init__(self, config: RiskConfig, portfolio: Portfolio) -> None:
+        self.config = config
+        self._portfolio = portfolio
+        self.denials: dict[str, int] = {}
+
+    def evaluate(self, signal: Signal) -> Verdict:
+        """Turn ``signal`` into an approved order size, or deny it."""
+        verdict = self._evaluate(signal)
+        if isinstance(verdict, Denied):
+            self.denials[verdict.code] = self.denials.get(verdict.code, 0) + 1
+        return verdict
+
+    def _evaluate(self, signal: Signal) -> Verdict:
+        pf = self._portfolio
+        inst = pf.instruments.get(signal.instrument_id)
+        if inst is None:
+            return Denied("UNKNOWN_INSTRUMENT", f"instrument {signal.instrument_id} is not loaded")
+        held = pf.holding(inst.id)
+        if signal.intent is SignalIntent.CLOSE or signal.intent is SignalIntent.REDUCE:
+            return self._closing(signal, inst, held)
+        price = self._reference_price(signal, inst)
+        if price is None:
+            return Denied("NO_PRICE", f"no price is known yet for {inst.id}")
+        if not inst.is_derivative and signal.side is OrderSide.SELL and not (
+            self.config.allow_spot_short
+        ):
+            available = max(held, 0.0)
+            if available <= 0:
+                return Denied(
+                    "SPOT_SHORT", f"{inst.id} is a spot pair and cannot be sold short (held 0)"
+                )
+        return self._size_opening(signal, inst, price, held)
+
+    def _closing(self, signal: Signal, inst: Instrument, held: float) -> Verdict:
+        if abs(held) <= 1e-12:
+            return Denied("NO_POSITION", f"no position in {inst.id} to {signal.intent.value}")
+        side = OrderSide.SELL if held > 0 else OrderSide.BUY
+        quantity = abs(held)
+        if signal.intent is SignalIntent.REDUCE:
+            quantity = min(quantity, self._quantity(signal, inst, self._last(inst) or 0.0))
+        quantity = inst.floor_size(quantity) if inst.is_derivative else quantity
+        if quantity <= 0:
+            return Denied("ZERO_SIZE", f"reduce size for {inst.id} rounds to 0")
+        return Approved(side, quantity, reduce_only=True)
+
+    def _size_opening(self, signal: Signal, inst: Instrument, price: float, held: float) -> Verdict:
+        pf = self._portfolio
+        cfg = self.config
+        spot_market_buy = (
+            not inst.is_derivative
+            and signal.side is OrderSide.BUY
+            and signal.order_type is OrderType.MARKET
+            and signal.size_mode is not SizeMode.QUANTITY
+        )
+        if spot_market_buy:
+            budget = self._budget(signal, inst)
+            cash = pf.account.balance(inst.quote)
+            quote_qty = min(budget, cash)
+            if quote_qty <= 0:
+                return Denied("NO_FUNDS", f"no {inst.quote} available to buy {inst.id}")
+            return Approved(signal.side, 0.0, quote_quantity=quote_qty)
+        quantity = self._quantity(signal, inst, price)
+        if not inst.is_derivative and signal.side is OrderSide.SELL and not cfg.allow_spot_short:
+            quantity = min(quantity, max(held, 0.0))
+        quantity = inst.floor_size(quantity)
+        if quantity <= 0 or quantity < float(inst.min_quantity):
+            return Denied(
+                "ZERO_SIZE",
+                f"size for {inst.id} rounds to {quantity:g}, below the minimum "
+                f"{inst.min_quantity} at price {price:g}",
+            )
+        return Approved(signal.side, quantity)
+
+    def _quantity(self, signal: Signal, inst: Instrument, price: float) -> float:
+        if signal.size_mode is SizeMode.QUANTITY:
+            return signal.size
+        if price <= 0:
+            return 0.0
+        budget = self._budget(signal, inst) * (1.0 - self.config.sizing_buffer)
+        settle_value = budget / self._portfolio.rate(inst.settlement_currency)
+        unit = inst.notional(1.0, price)
+        return settle_value / unit if unit > 0 else 0.0
+
+    def _budget(self, signal: Signal, inst: Instrument) -> float:
+        """Order value in the base currency the signal asks for, capped by the config."""
+        pf = self._portfolio
+        nlv = pf.net_liquidation_value()
+        leverage = pf.account.leverage if inst.is_derivative else 1.0
+        cap = nlv * leverage * self.config.max_order_fraction
+        if signal.size_mode is SizeMode.NOTIONAL:
+            wanted = signal.size
+        else:
+            wanted = signal.size * nlv * leverage
+        return max(0.0, min(wanted, cap))
+
+    def _reference_price(self, signal: Signal, inst: Instrument) -> float | None:
+        if signal.order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT) and signal.price:
+            return signal.price
+        if signal.order_type is OrderType.STOP_MARKET and signal.trigger_price:
+            return signal.trigger_price
+        return self._last(inst)
+
+    def _last(self, inst: Instrument) -> float | None:
+        return self._portfolio.last_price.get(inst.id)
+
+
+__all__ = ["RiskEngine"]

@@ -1,0 +1,211 @@
+"""The Strategy interface that every strategy implements: technical, options and the LLM agent.
+
+A strategy reacts to market events and emits *signals*. It never talks to a venue, never
+builds orders and never reads the clock of the machine: the engine gives it a
+``StrategyContext``, and the same object runs unchanged in backtest, paper and live trading.
+
+Write one like this::
+
+    class MyParams(StrategyParams):
+        period: int = 20            # documented in the class docstring
+
+    @register
+    class MyStrategy(Strategy[MyParams]):
+        name = "my_strategy"
+        params_type = MyParams
+
+        def on_start(self) -> None:
+            self.sma = SMA(self.params.period)
+
+        def on_bar(self, bar: Bar) -> None:
+            if self.sma.update(bar.close) < bar.close and self.is_flat(bar.instrument_id):
+                self.buy(bar.instrument_id, confidence=0.8)
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Generic, TypeVar
+
+import msgspec
+
+from tradebot.model.data import Bar, FundingRate, QuoteTick, TradeTick
+from tradebot.model.enums import OrderSide, OrderType, TimeInForce
+from tradebot.model.events import OrderFilled, OrderUpdated
+from tradebot.model.identifiers import InstrumentId, StrategyId
+from tradebot.model.orders import Order
+from tradebot.model.signals import Signal, SignalIntent, SizeMode
+from tradebot.strategies.context import StrategyContext
+
+
+class StrategyParams(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base of every strategy's parameters: typed, immutable, with defaults."""
+
+    def validate(self) -> None:
+        """Raise ``ValueError`` naming the parameter when values do not fit together."""
+
+
+P = TypeVar("P", bound=StrategyParams)
+
+
+class Strategy(Generic[P]):
+    """Base class of every strategy.
+
+    Class attributes
+    ----------------
+    name : str
+        Registry name used on the command line (``--strategy NAME``).
+    params_type : type[StrategyParams]
+        Parameter class; its fields and defaults are listed by ``tradebot strategies``.
+
+    Hooks (override what you need; all default to doing nothing)
+    -----------------------------------------------------------
+    on_start, on_bar, on_quote, on_trade, on_funding, on_fill, on_order_update, on_stop.
+    """
+
+    name: ClassVar[str] = ""
+    params_type: ClassVar[type[StrategyParams]] = StrategyParams
+
+    def __init__(
+        self,
+        params: P | None = None,
+        *,
+        instruments: list[InstrumentId] | None = None,
+        strategy_id: str | None = None,
+    ) -> None:
+        self.params: P = params if params is not None else self.params_type()  # type: ignore[assignment]
+        self.params.validate()
+        self.instruments = instruments
+        self.id = StrategyId(strategy_id or self.name or type(self).__name__)
+        self._ctx: StrategyContext | None = None
+
+    # -- wiring ------------------------------------------------------------------------------
+    def bind(self, context: StrategyContext) -> None:
+        """Called by the engine before ``on_start``."""
+        self._ctx = context
+
+    @property
+    def ctx(self) -> StrategyContext:
+        """The engine, as far as this strategy may see it."""
+        if self._ctx is None:
+            raise RuntimeError(f"strategy {self.id} was used before the engine started it")
+        return self._ctx
+
+    def subscribes_to(self, instrument_id: InstrumentId) -> bool:
+        """Whether market events of ``instrument_id`` are delivered to this strategy."""
+        return self.instruments is None or instrument_id in self.instruments
+
+    # -- hooks -------------------------------------------------------------------------------
+    def on_start(self) -> None:
+        """Set up indicators and state."""
+
+    def on_bar(self, bar: Bar) -> None:
+        """A bar closed."""
+
+    def on_quote(self, quote: QuoteTick) -> None:
+        """The top of the book changed."""
+
+    def on_trade(self, trade: TradeTick) -> None:
+        """A public trade printed."""
+
+    def on_funding(self, funding: FundingRate) -> None:
+        """A funding rate was published."""
+
+    def on_fill(self, order: Order, fill: OrderFilled) -> None:
+        """One of this strategy's orders (partly) filled."""
+
+    def on_order_update(self, order: Order, update: OrderUpdated) -> None:
+        """One of this strategy's orders was accepted, denied, rejected or canceled."""
+
+    def on_stop(self) -> None:
+        """The run is ending."""
+
+    # -- helpers -----------------------------------------------------------------------------
+    def now_ns(self) -> int:
+        """Engine time, UTC ns."""
+        return self.ctx.now_ns()
+
+    def holding(self, instrument_id: InstrumentId) -> float:
+        """Signed quantity held."""
+        return self.ctx.holding(instrument_id)
+
+    def is_flat(self, instrument_id: InstrumentId) -> bool:
+        """True when nothing is held in ``instrument_id``."""
+        return abs(self.ctx.holding(instrument_id)) <= 1e-12
+
+    def signal(self, signal: Signal) -> Order | None:
+        """Send any signal; return the resulting order, or None when risk denied it."""
+        return self.ctx.submit_signal(self.id, signal)
+
+    def buy(
+        self,
+        instrument_id: InstrumentId,
+        size: float = 1.0,
+        *,
+        size_mode: SizeMode = SizeMode.EQUITY_FRACTION,
+        **kwargs: Any,
+    ) -> Order | None:
+        """Open or add to a long position (default: all of equity at market)."""
+        return self._open(instrument_id, OrderSide.BUY, size, size_mode, **kwargs)
+
+    def sell(
+        self,
+        instrument_id: InstrumentId,
+        size: float = 1.0,
+        *,
+        size_mode: SizeMode = SizeMode.EQUITY_FRACTION,
+        **kwargs: Any,
+    ) -> Order | None:
+        """Open or add to a short position (default: all of equity at market)."""
+        return self._open(instrument_id, OrderSide.SELL, size, size_mode, **kwargs)
+
+    def close(self, instrument_id: InstrumentId, *, tag: str = "exit") -> Order | None:
+        """Flatten the position at market (reduce-only); None when flat."""
+        held = self.ctx.holding(instrument_id)
+        if abs(held) <= 1e-12:
+            return None
+        side = OrderSide.SELL if held > 0 else OrderSide.BUY
+        return self.signal(
+            Signal(instrument_id=instrument_id, side=side, intent=SignalIntent.CLOSE, tag=tag)
+        )
+
+    def cancel_all(self, instrument_id: InstrumentId | None = None) -> int:
+        """Cancel this strategy's open orders."""
+        return self.ctx.cancel_orders(self.id, instrument_id)
+
+    def _open(
+        self,
+        instrument_id: InstrumentId,
+        side: OrderSide,
+        size: float,
+        size_mode: SizeMode,
+        *,
+        order_type: OrderType = OrderType.MARKET,
+        price: float | None = None,
+        trigger_price: float | None = None,
+        time_in_force: TimeInForce = TimeInForce.GTC,
+        post_only: bool = False,
+        confidence: float = 1.0,
+        stop_loss: float | None = None,
+        take_profit: float | None = None,
+        tag: str = "entry",
+    ) -> Order | None:
+        return self.signal(
+            Signal(
+                instrument_id=instrument_id,
+                side=side,
+                size=size,
+                size_mode=size_mode,
+                order_type=order_type,
+                price=price,
+                trigger_price=trigger_price,
+                time_in_force=time_in_force,
+                post_only=post_only,
+                confidence=confidence,
+                stop_loss=stop_loss,
+                take_profit=take_profit,
+                tag=tag,
+            )
+        )
+
+
+__all__ = ["P", "Strategy", "StrategyParams"]

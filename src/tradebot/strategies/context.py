@@ -1,0 +1,54 @@
+"""What a strategy may ask of the engine; the engine implements it in every mode."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from tradebot.model.identifiers import InstrumentId, StrategyId
+from tradebot.model.instruments import Instrument
+from tradebot.model.orders import Order
+from tradebot.model.positions import Position
+from tradebot.model.signals import Signal
+
+
+class StrategyContext(Protocol):
+    """The engine as seen from a strategy."""
+
+    def now_ns(self) -> int:
+        """Current time (simulated in backtests), UTC ns."""
+        ...
+
+    def submit_signal(self, strategy_id: StrategyId, signal: Signal) -> Order | None:
+        """Send a signal through risk to the venue; return the order, or None when denied."""
+        ...
+
+    def cancel_orders(self, strategy_id: StrategyId, instrument_id: InstrumentId | None) -> int:
+        """Cancel this strategy's open orders; return how many."""
+        ...
+
+    def open_orders(self, strategy_id: StrategyId, instrument_id: InstrumentId | None) -> list[Order]:
+        """This strategy's open orders."""
+        ...
+
+    def position(self, instrument_id: InstrumentId) -> Position:
+        """The net position in an instrument."""
+        ...
+
+    def holding(self, instrument_id: InstrumentId) -> float:
+        """Signed quantity held (spot balance or derivative position)."""
+        ...
+
+    def equity(self) -> float:
+        """Net liquidation value in the account currency."""
+        ...
+
+    def instrument(self, instrument_id: InstrumentId) -> Instrument:
+        """The definition of an instrument."""
+        ...
+
+    def last_price(self, instrument_id: InstrumentId) -> float | None:
+        """Last known price."""
+        ...
+
+
+__all__ = ["StrategyContext"]

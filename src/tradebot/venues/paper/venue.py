@@ -1,0 +1,498 @@
+"""The paper venue: a simulated exchange that fills orders against bars, quotes and trades.
+
+It stands where a live venue adapter stands, behind the same ``ExecutionClient`` interface, so
+the engine, strategies, risk manager and order manager cannot tell the difference.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+from tradebot.execution.interfaces import ExecutionEvents
+from tradebot.model.data import Bar, FundingRate, MarketEvent, QuoteTick, TradeTick
+from tradebot.model.enums import LiquiditySide, OrderSide, OrderType, TimeInForce
+from tradebot.model.events import FundingPaid, OrderFilled, PositionLiquidated
+from tradebot.model.identifiers import ClientOrderId, InstrumentId, StrategyId
+from tradebot.model.instruments import Instrument, Perpetual
+from tradebot.model.orders import Order
+from tradebot.portfolio.portfolio import Portfolio
+from tradebot.venues.paper.bar_path import bar_path, first_at_or_above, first_at_or_below
+from tradebot.venues.paper.config import PaperVenueConfig
+from tradebot.venues.paper.working_order import WorkingOrder
+
+_MARKETS = (OrderType.MARKET, OrderType.STOP_MARKET)
+
+
+class PaperVenue:
+    """Matches orders against market data and checks balances and margin like an exchange.
+
+    Quotes are the best data: while quotes arrive for an instrument, its orders fill against
+    the bid/ask (with sizes); a bar with no quote since its open fills orders along its
+    intrabar path instead.
+
+    Parameters
+    ----------
+    config : PaperVenueConfig
+        Fees, slippage, latency and fill rules.
+    portfolio : Portfolio
+        The account the venue checks funds against (in paper mode the venue's books and the
+        engine's portfolio are the same ledger).
+    clock : callable
+        Returns the current time in UTC ns.
+    """
+
+    def __init__(
+        self,
+        config: PaperVenueConfig,
+        portfolio: Portfolio,
+        clock: Callable[[], int],
+    ) -> None:
+        self.venue = config.venue
+        self.config = config
+        self._portfolio = portfolio
+        self._now = clock
+        self._events: ExecutionEvents | None = None
+        self._working: dict[InstrumentId, list[WorkingOrder]] = {}
+        self._last_quote_ts: dict[InstrumentId, int] = {}
+        self._perpetuals = {
+            iid for iid, inst in portfolio.instruments.items() if isinstance(inst, Perpetual)
+        }
+        self._seq = itertools.count()
+        self._trade_ids = itertools.count(1)
+        self._latency_ns = int(config.latency_ms * 1_000_000)
+
+    # -- ExecutionClient ---------------------------------------------------------------------
+    def connect(self, events: ExecutionEvents) -> None:
+        """Report order and account events to ``events``."""
+        self._events = events
+
+    @property
+    def events(self) -> ExecutionEvents:
+        """The sink events go to."""
+        if self._events is None:
+            raise RuntimeError("the paper venue was used before connect() was called")
+        return self._events
+
+    def submit_order(self, order: Order) -> None:
+        """Accept or reject ``order``; matching happens on the next market event."""
+        now = self._now()
+        instrument = self._portfolio.instruments.get(order.instrument_id)
+        if instrument is None:
+            self.events.on_order_rejected(order, f"unknown instrument {order.instrument_id}", now)
+            return
+        if order.quantity and order.quantity < float(instrument.min_quantity):
+            self.events.on_order_rejected(
+                order,
+                f"quantity {order.quantity:g} is below the minimum {instrument.min_quantity}",
+                now,
+            )
+            return
+        self.events.on_order_accepted(order, now)
+        working = WorkingOrder(order, next(self._seq), now + self._latency_ns, order.quantity)
+        self._working.setdefault(order.instrument_id, []).append(working)
+
+    def cancel_order(self, order: Order) -> None:
+        """Remove ``order`` from the book if it is still working."""
+        book = self._working.get(order.instrument_id, [])
+        for working in book:
+            if working.order is order:
+                book.remove(working)
+                self.events.on_order_canceled(order, "canceled by request", self._now())
+                return
+
+    def open_orders(self, instrument_id: InstrumentId | None = None) -> list[Order]:
+        """Orders still working, optionally for one instrument."""
+        books = [self._working.get(instrument_id, [])] if instrument_id else self._working.values()
+        return [w.order for book in books for w in book]
+
+    # -- market data -------------------------------------------------------------------------
+    def on_market(self, event: MarketEvent) -> None:
+        """Match working orders and apply funding or liquidation for ``event``."""
+        iid = event.instrument_id
+        if type(event) is Bar:
+            if self._working.get(iid) and self._last_quote_ts.get(iid, -1) < event.ts_open:
+                self._match_bar(event)  # no quote during this bar: the bar is the best data
+            self._portfolio.last_price[iid] = event.close
+            if iid in self._perpetuals:
+                self._check_liquidation(iid, event.low, event.high)
+        elif type(event) is QuoteTick:
+            self._last_quote_ts[iid] = event.ts_event
+            self._portfolio.mark(event.instrument_id, event.mid)
+            if self._working.get(event.instrument_id):
+                self._match_quote(event)
+            if iid in self._perpetuals:
+                self._check_liquidation(iid, event.bid, event.ask)
+        elif type(event) is TradeTick:
+            self._portfolio.mark(event.instrument_id, event.price)
+            if self._working.get(event.instrument_id):
+                self._match_trade(event)
+            if iid in self._perpetuals:
+                self._check_liquidation(iid, event.price, event.price)
+        elif type(event) is FundingRate:
+            self._apply_funding(event)
+
+    # -- bars --------------------------------------------------------------------------------
+    def _match_bar(self, bar: Bar) -> None:
+        path = bar_path(bar)
+        strict = not self.config.limit_fill_on_touch
+        candidates: list[tuple[float, int, WorkingOrder, float, bool]] = []
+        for working in list(self._working[bar.instrument_id]):
+            if working.ts_active > bar.ts_event:
+                continue  # still in flight (latency longer than the bar)
+            hit = self._bar_fill(working, path, strict)
+            if hit is None:
+                self._after_unfilled_arrival(working)
+            else:
+                position, price, taker = hit
+                candidates.append((position, working.seq, working, price, taker))
+            working.arrived = True
+        for _, _, working, price, taker in sorted(candidates, key=lambda c: (c[0], c[1])):
+            if working in self._working[bar.instrument_id]:
+                self._fill(working, working.leaves, price, taker, bar.ts_event)
+
+    def _bar_fill(
+        self, w: WorkingOrder, path: tuple[float, float, float, float], strict: bool
+    ) -> tuple[float, float, bool] | None:
+        """Position on the path, price and taker flag of a fill, or None."""
+        order = w.order
+        buy = order.side is OrderSide.BUY
+        slip = self.config.slippage
+        adverse = (1.0 + slip) if buy else (1.0 - slip)
+        if order.order_type is OrderType.MARKET:
+            return (0.0, path[0] * adverse, True)
+        start = 0.0
+        if order.order_type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT) and not w.triggered:
+            trig = order.trigger_price
+            assert trig is not None
+            at = first_at_or_above(path, trig) if buy else first_at_or_below(path, trig)
+            if at is None:
+                return None
+            if order.order_type is OrderType.STOP_MARKET:
+                base = path[0] if at == 0.0 else trig
+                return (at, base * adverse, True)
+            w.triggered = True
+            self.events.on_order_triggered(order, self._now())
+            start = at
+            level = order.price
+            assert level is not None
+            trigger_px = path[0] if at == 0.0 else trig
+            marketable = trigger_px <= level if buy else trigger_px >= level
+            if marketable:
+                px = min(trigger_px * adverse, level) if buy else max(trigger_px * adverse, level)
+                return (at, px, True)
+        limit = order.price
+        assert limit is not None
+        if not w.arrived and start == 0.0:
+            marketable = path[0] <= limit if buy else path[0] >= limit
+            if marketable:
+                if order.post_only:
+                    return None  # rejected in _after_unfilled_arrival
+                px = min(path[0] * adverse, limit) if buy else max(path[0] * adverse, limit)
+                return (0.0, px, True)
+        at = (first_at_or_below(path, limit, start, strict) if buy
+              else first_at_or_above(path, limit, start, strict))
+        if at is None:
+            return None
+        return (at, limit, False)
+
+    def _after_unfilled_arrival(self, w: WorkingOrder) -> None:
+        """Handle IOC/FOK expiry and post-only rejection for an order that did not fill."""
+        order = w.order
+        if w.arrived:
+            return
+        if order.post_only:
+            limit = order.price
+            last = self._portfolio.last_price.get(order.instrument_id)
+            if limit is not None and last is not None:
+                crosses = last <= limit if order.side is OrderSide.BUY else last >= limit
+                if crosses:
+                    self._remove(w)
+                    self.events.on_order_canceled(
+                        order, "post-only order would have taken liquidity", self._now()
+                    )
+                    return
+        if order.time_in_force is not TimeInForce.GTC:
+            self._remove(w)
+            self.events.on_order_canceled(
+                order, f"{order.time_in_force.value} order found nothing to fill", self._now()
+            )
+
+    # -- quotes and trades -------------------------------------------------------------------
+    def _match_quote(self, quote: QuoteTick) -> None:
+        for w in list(self._working[quote.instrument_id]):
+            if w.ts_active > quote.ts_event:
+                continue
+            order = w.order
+            buy = order.side is OrderSide.BUY
+            touch = quote.ask if buy else quote.bid
+            size = quote.ask_size if buy else quote.bid_size
+            available = size if size > 0 else float("inf")
+            first = not w.arrived
+            w.arrived = True
+            if order.order_type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT) and (
+                not w.triggered
+            ):
+                trig = order.trigger_price
+                assert trig is not None
+                if (touch < trig) if buy else (touch > trig):
+                    continue
+                w.triggered = True
+                self.events.on_order_triggered(order, quote.ts_event)
+                first = True
+            if order.order_type in _MARKETS:
+                self._fill_sized(w, touch, True, quote.ts_event, available)
+                continue
+            limit = order.price
+            assert limit is not None
+            crosses = touch <= limit if buy else touch >= limit
+            if not crosses:
+                if first:
+                    self._after_unfilled_arrival(w)
+                continue
+            if first:
+                if order.post_only:
+                    self._remove(w)
+                    self.events.on_order_canceled(
+                        order, "post-only order would have taken liquidity", quote.ts_event
+                    )
+                    continue
+                self._fill_sized(w, touch, True, quote.ts_event, available)
+            else:
+                self._fill_sized(w, limit, False, quote.ts_event, available)
+
+    def _match_trade(self, trade: TradeTick) -> None:
+        strict = not self.config.limit_fill_on_touch
+        for w in list(self._working[trade.instrument_id]):
+            if w.ts_active > trade.ts_event:
+                continue
+            order = w.order
+            buy = order.side is OrderSide.BUY
+            w.arrived = True
+            if order.order_type in _MARKETS:
+                trig = order.trigger_price
+                if order.order_type is OrderType.STOP_MARKET and not w.triggered:
+                    assert trig is not None
+                    if (trade.price < trig) if buy else (trade.price > trig):
+                        continue
+                    w.triggered = True
+                slip = self.config.slippage
+                px = trade.price * ((1 + slip) if buy else (1 - slip))
+                self._fill_sized(w, px, True, trade.ts_event, float("inf"))
+                continue
+            limit = order.price
+            assert limit is not None
+            if order.order_type is OrderType.STOP_LIMIT and not w.triggered:
+                trig = order.trigger_price
+                assert trig is not None
+                if (trade.price < trig) if buy else (trade.price > trig):
+                    continue
+                w.triggered = True
+            if buy:
+                through = trade.price < limit if strict else trade.price <= limit
+            else:
+                through = trade.price > limit if strict else trade.price >= limit
+            if through:
+                self._fill_sized(w, limit, False, trade.ts_event, trade.size or float("inf"))
+
+    # -- fills -------------------------------------------------------------------------------
+    def _fill_sized(
+        self, w: WorkingOrder, price: float, taker: bool, ts: int, available: float
+    ) -> None:
+        order = w.order
+        if w.quantity == 0:
+            self._fill(w, 0.0, price, taker, ts, available)
+            return
+        quantity = min(w.leaves, available)
+        if order.time_in_force is TimeInForce.FOK and quantity < w.leaves:
+            self._remove(w)
+            self.events.on_order_canceled(order, "fok order could not fill in full", ts)
+            return
+        self._fill(w, quantity, price, taker, ts)
+        if w in self._working.get(order.instrument_id, []) and (
+            order.time_in_force is TimeInForce.IOC
+        ):
+            self._remove(w)
+            self.events.on_order_canceled(order, "ioc remainder canceled", ts)
+
+    def _fill(
+        self,
+        w: WorkingOrder,
+        quantity: float,
+        price: float,
+        taker: bool,
+        ts: int,
+        available: float = float("inf"),
+    ) -> None:
+        order = w.order
+        inst = self._portfolio.instruments[order.instrument_id]
+        price = inst.round_price(price) if not taker else price
+        fee_rate = self.config.taker_fee if taker else self.config.maker_fee
+        if w.quantity == 0:  # sized in quote currency
+            quantity = inst.floor_size(
+                min(order.quote_quantity / (price * (1.0 + fee_rate)), available)
+            )
+            if quantity <= 0 or quantity < float(inst.min_quantity):
+                self._reject(w, f"quote amount {order.quote_quantity:g} buys less than one lot", ts)
+                return
+            w.quantity = quantity
+        capped = False
+        if order.reduce_only:
+            held = self._portfolio.holding(order.instrument_id)
+            closable = -held if order.side is OrderSide.BUY else held
+            if closable <= 1e-12:
+                self._remove(w)
+                self.events.on_order_canceled(order, "reduce-only order found no position", ts)
+                return
+            capped = quantity > closable + 1e-12
+            quantity = min(quantity, closable)
+        problem = self._funds_problem(inst, order.side, quantity, price, fee_rate)
+        if problem:
+            self._reject(w, problem, ts)
+            return
+        fee = inst.notional(quantity, price) * fee_rate
+        fill = OrderFilled(
+            client_order_id=order.client_order_id,
+            instrument_id=order.instrument_id,
+            strategy_id=order.strategy_id,
+            side=order.side,
+            quantity=quantity,
+            price=price,
+            fee=fee,
+            fee_currency=inst.settlement_currency,
+            liquidity=LiquiditySide.TAKER if taker else LiquiditySide.MAKER,
+            ts_event=ts,
+            trade_id=f"P-{next(self._trade_ids)}",
+            tag=order.tag,
+        )
+        w.filled += quantity
+        if capped or w.filled >= w.quantity * (1 - 1e-12):
+            self._remove(w)
+        self.events.on_order_filled(order, fill)
+        if capped:
+            self.events.on_order_canceled(order, "reduce-only remainder canceled: position closed", ts)
+
+    def _funds_problem(
+        self, inst: Instrument, side: OrderSide, quantity: float, price: float, fee_rate: float
+    ) -> str:
+        """Why the account cannot pay for this fill, or an empty string."""
+        pf = self._portfolio
+        if not inst.is_derivative:
+            if side is OrderSide.BUY:
+                cost = quantity * price * (1.0 + fee_rate)
+                have = pf.account.balance(inst.quote)
+                if cost > have * (1 + 1e-12):
+                    return (
+                        f"insufficient {inst.quote}: needed {cost:.8g}, available {have:.8g}"
+                    )
+            else:
+                have = pf.account.balance(inst.base)
+                if quantity > have * (1 + 1e-12):
+                    return f"insufficient {inst.base}: needed {quantity:.8g}, available {have:.8g}"
+            return ""
+        held = pf.positions[inst.id].quantity
+        signed = quantity * side.sign
+        opening = abs(held + signed) - abs(held)
+        if opening <= 0:
+            return ""
+        currency = inst.settlement_currency
+        needed = inst.notional(opening, price) / max(pf.account.leverage, 1e-12)
+        needed += inst.notional(quantity, price) * fee_rate
+        free = pf.free_margin(currency)
+        if needed > free * (1 + 1e-12):
+            return f"insufficient margin in {currency}: needed {needed:.8g}, free {free:.8g}"
+        return ""
+
+    def _reject(self, w: WorkingOrder, reason: str, ts: int) -> None:
+        self._remove(w)
+        self.events.on_order_rejected(w.order, reason, ts)
+
+    def _remove(self, w: WorkingOrder) -> None:
+        book = self._working.get(w.order.instrument_id)
+        if book and w in book:
+            book.remove(w)
+
+    # -- funding and liquidation -------------------------------------------------------------
+    def _apply_funding(self, event: FundingRate) -> None:
+        pf = self._portfolio
+        inst = pf.instruments.get(event.instrument_id)
+        if not isinstance(inst, Perpetual):
+            return
+        qty = pf.positions[inst.id].quantity
+        mark = pf.last_price.get(inst.id)
+        if not qty or mark is None:
+            return
+        amount = -inst.notional(qty, mark) * event.rate if not inst.is_inverse else (
+            -qty * float(inst.multiplier) / mark * event.rate
+        )
+        self.events.on_funding(
+            FundingPaid(inst.id, event.rate, amount, inst.settlement_currency, event.ts_event)
+        )
+
+    def _check_liquidation(self, instrument_id: InstrumentId, low: float, high: float) -> None:
+        pf = self._portfolio
+        inst = pf.instruments.get(instrument_id)
+        if not isinstance(inst, Perpetual):
+            return
+        pos = pf.positions[instrument_id]
+        if pos.is_flat:
+            return
+        price = self._liquidation_price(inst, pos.quantity, pos.avg_entry_price)
+        if price is None:
+            return
+        breached = low <= price if pos.quantity > 0 else high >= price
+        if not breached:
+            return
+        ts = self._now()
+        quantity = abs(pos.quantity)
+        side = OrderSide.SELL if pos.quantity > 0 else OrderSide.BUY
+        fill_price = inst.round_price(price)
+        order = Order(
+            ClientOrderId(f"LIQ-{next(self._seq)}"),
+            instrument_id,
+            side,
+            OrderType.MARKET,
+            quantity,
+            reduce_only=True,
+            strategy_id=StrategyId("venue"),
+            tag="liquidation",
+            ts_init=ts,
+        )
+        self.events.on_liquidation(PositionLiquidated(instrument_id, pos.quantity, fill_price, ts))
+        fee = inst.notional(quantity, fill_price) * self.config.taker_fee
+        fill = OrderFilled(
+            client_order_id=order.client_order_id,
+            instrument_id=instrument_id,
+            strategy_id=order.strategy_id,
+            side=side,
+            quantity=quantity,
+            price=fill_price,
+            fee=fee,
+            fee_currency=inst.settlement_currency,
+            liquidity=LiquiditySide.TAKER,
+            ts_event=ts,
+            trade_id=f"P-{next(self._trade_ids)}",
+            tag="liquidation",
+        )
+        self.events.on_order_filled(order, fill)
+
+    def _liquidation_price(self, inst: Perpetual, qty: float, entry: float) -> float | None:
+        """Price at which margin equity equals maintenance margin (cross margin, one position)."""
+        pf = self._portfolio
+        currency = inst.settlement_currency
+        others = pf.margin_equity(currency) - pf.unrealized_pnl(inst.id)
+        m = inst.maintenance_margin
+        mult = float(inst.multiplier)
+        if inst.is_inverse:
+            denom = others + qty * mult / entry
+            numer = qty * mult + abs(qty) * mult * m
+        else:
+            denom = qty - abs(qty) * m
+            numer = qty * entry - others
+        if denom == 0:
+            return None
+        price = numer / denom
+        return price if price > 0 else None
+
+
+__all__ = ["PaperVenue"]

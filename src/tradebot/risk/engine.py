@@ -112,7 +112,7 @@ class RiskEngine:
     def _budget(self, signal: Signal, inst: Instrument) -> float:
         """Order value in the base currency the signal asks for, capped by the config."""
         pf = self._portfolio
-        nlv = pf.net_liquidation_value()
+        nlv = pf.valuation()[0]
         leverage = pf.account.leverage if inst.is_derivative else 1.0
         cap = nlv * leverage * self.config.max_order_fraction
         if signal.size_mode is SizeMode.NOTIONAL:

@@ -12,8 +12,21 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "tradebot"
 # A package may import only packages listed before it (and itself, and tradebot.errors).
 # portfolio sits below risk because the risk rules read positions and balances.
 LAYERS = [
-    "model", "indicators", "options", "strategies", "portfolio", "risk", "execution",
-    "engine", "venues", "backtest", "storage", "ai", "api", "telegram", "app",
+    "model",
+    "indicators",
+    "options",
+    "strategies",
+    "portfolio",
+    "risk",
+    "execution",
+    "engine",
+    "venues",
+    "backtest",
+    "storage",
+    "ai",
+    "api",
+    "telegram",
+    "app",
 ]
 # Wiring that the design allows on purpose: the engine's runners build the paper venue.
 ALLOWED = {("engine", "venues")}

@@ -39,14 +39,31 @@ err_console = Console(stderr=True)
 DEFAULT_BACKTEST_DATASET = "btc_usd_4h"
 DEFAULT_RUN_DATASET = "bybit_btc_usdt_perp_1m"
 
-DataOpt = Annotated[Path | None, typer.Option("--data", help="Data file or folder (CSV, CSV.GZ, Parquet, Feather).")]
-SymbolOpt = Annotated[str | None, typer.Option("--symbol", help="Symbol, e.g. BTC/USDT or BTC/USDT:USDT.")]
-TimeframeOpt = Annotated[str | None, typer.Option("--timeframe", help="Resample bars to 3m, 5m, 15m, 30m, 1h, 4h or 1d.")]
-StrategyOpt = Annotated[str, typer.Option("--strategy", help="Strategy name (see `tradebot strategies`).")]
-ParamOpt = Annotated[list[str] | None, typer.Option("--param", help="Strategy parameter KEY=VALUE (repeatable).")]
+DataOpt = Annotated[
+    Path | None, typer.Option("--data", help="Data file or folder (CSV, CSV.GZ, Parquet, Feather).")
+]
+SymbolOpt = Annotated[
+    str | None, typer.Option("--symbol", help="Symbol, e.g. BTC/USDT or BTC/USDT:USDT.")
+]
+TimeframeOpt = Annotated[
+    str | None, typer.Option("--timeframe", help="Resample bars to 3m, 5m, 15m, 30m, 1h, 4h or 1d.")
+]
+StrategyOpt = Annotated[
+    str, typer.Option("--strategy", help="Strategy name (see `tradebot strategies`).")
+]
+ParamOpt = Annotated[
+    list[str] | None, typer.Option("--param", help="Strategy parameter KEY=VALUE (repeatable).")
+]
 CashOpt = Annotated[float, typer.Option("--cash", help="Starting balance in the account currency.")]
-FeeOpt = Annotated[float | None, typer.Option("--fee", help="Fee per side as a fraction, maker and taker (default 0.0002 / 0.0006).")]
-SlipOpt = Annotated[float | None, typer.Option("--slippage", help="Slippage as a fraction (default 0.0005).")]
+FeeOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--fee", help="Fee per side as a fraction, maker and taker (default 0.0002 / 0.0006)."
+    ),
+]
+SlipOpt = Annotated[
+    float | None, typer.Option("--slippage", help="Slippage as a fraction (default 0.0005).")
+]
 LevOpt = Annotated[float, typer.Option("--leverage", help="Leverage for perpetuals and futures.")]
 JsonOpt = Annotated[Path | None, typer.Option("--json", help="Where to write the JSON result.")]
 ReportOpt = Annotated[Path | None, typer.Option("--report", help="Where to write the HTML report.")]
@@ -57,7 +74,9 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
-def _session_config(cash: float, fee: float | None, slippage: float | None, leverage: float) -> SessionConfig:
+def _session_config(
+    cash: float, fee: float | None, slippage: float | None, leverage: float
+) -> SessionConfig:
     for flag, value in (("--cash", cash), ("--leverage", leverage)):
         if not math.isfinite(value) or value <= 0:
             raise ConfigError(f"{flag} was {value}; it must be a number greater than 0")
@@ -121,7 +140,9 @@ def _num(x: float | None) -> str:
 @app.command()
 def backtest(
     data: DataOpt = None,
-    dataset: Annotated[str, typer.Option("--dataset", help="Bundled dataset when --data is not given.")] = DEFAULT_BACKTEST_DATASET,
+    dataset: Annotated[
+        str, typer.Option("--dataset", help="Bundled dataset when --data is not given.")
+    ] = DEFAULT_BACKTEST_DATASET,
     symbol: SymbolOpt = None,
     timeframe: TimeframeOpt = None,
     strategy: StrategyOpt = "sma_cross",
@@ -142,12 +163,21 @@ def backtest(
         selection = select_data(data=data, dataset=dataset, symbol=symbol, timeframe=timeframe)
         total = len(selection.source)
         with Progress(
-            TextColumn("backtest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=console, transient=True,
+            TextColumn("backtest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
         ) as progress:
             task = progress.add_task("events", total=total)
             outcome = run_backtest_session(
-                selection, strat, params, config, json_path=json_path, report_path=report,
+                selection,
+                strat,
+                params,
+                config,
+                json_path=json_path,
+                report_path=report,
                 progress=lambda n: progress.update(task, completed=n),
             )
     except UserInputError as exc:
@@ -159,7 +189,9 @@ def backtest(
 @app.command()
 def run(
     data: DataOpt = None,
-    dataset: Annotated[str, typer.Option("--dataset", help="Bundled dataset when --data is not given.")] = DEFAULT_RUN_DATASET,
+    dataset: Annotated[
+        str, typer.Option("--dataset", help="Bundled dataset when --data is not given.")
+    ] = DEFAULT_RUN_DATASET,
     symbol: SymbolOpt = None,
     timeframe: TimeframeOpt = None,
     strategy: StrategyOpt = "sma_cross",
@@ -168,11 +200,16 @@ def run(
     fee: FeeOpt = None,
     slippage: SlipOpt = None,
     leverage: LevOpt = 1.0,
-    speed: Annotated[float, typer.Option("--speed", help="Replay speed: data seconds per real second (0 = as fast as possible).")] = 3600.0,
+    speed: Annotated[
+        float,
+        typer.Option(
+            "--speed", help="Replay speed: data seconds per real second (0 = as fast as possible)."
+        ),
+    ] = 3600.0,
     json_path: JsonOpt = Path("reports/paper.json"),
     report: ReportOpt = Path("reports/paper.html"),
 ) -> None:
-    """Paper-trade on a replay of recorded data (default: Bybit BTC/USDT perpetual, 1m + quotes + funding)."""
+    """Paper-trade on a replay of recorded data (default: Bybit BTC/USDT perpetual, 1m)."""
     try:
         if not math.isfinite(speed) or speed < 0:
             raise ConfigError(f"--speed was {speed}; it must be 0 or a positive number")
@@ -189,8 +226,14 @@ def run(
         "(Ctrl-C stops cleanly)"
     )
     outcome = run_paper_session(
-        selection, strat, params, config, speed=speed, json_path=json_path,
-        report_path=report, observe=make_observer(console),
+        selection,
+        strat,
+        params,
+        config,
+        speed=speed,
+        json_path=json_path,
+        report_path=report,
+        observe=make_observer(console),
     )
     if not outcome.completed:
         console.print("[yellow]stopped: open orders canceled, state summarised below[/]")
@@ -204,7 +247,9 @@ def strategies() -> None:
     for name, cls in registry.available().items():
         doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
         for i, (pname, ptype, default) in enumerate(registry.describe(cls)):
-            table.add_row(name if i == 0 else "", pname, ptype, repr(default), doc if i == 0 else "")
+            table.add_row(
+                name if i == 0 else "", pname, ptype, repr(default), doc if i == 0 else ""
+            )
     console.print(table)
 
 
@@ -213,7 +258,9 @@ def datasets() -> None:
     """List the bundled real datasets."""
     table = Table("name", "instruments", "timeframe", "description")
     for name, ds in BUNDLED.items():
-        table.add_row(name, ", ".join(str(i.id) for i in ds.instruments), ds.timeframe, ds.description)
+        table.add_row(
+            name, ", ".join(str(i.id) for i in ds.instruments), ds.timeframe, ds.description
+        )
     console.print(table)
 
 

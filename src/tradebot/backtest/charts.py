@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import UTC, datetime
 
 import numpy as np
+import numpy.typing as npt
 from matplotlib.figure import Figure
 
 from tradebot.backtest.metrics import drawdown
@@ -21,14 +21,16 @@ def _downsample(ts: IntArray, values: FloatArray) -> tuple[IntArray, FloatArray]
     if n <= MAX_POINTS:
         return ts, values
     buckets = np.array_split(np.arange(n), MAX_POINTS // 2)
-    keep = np.unique(np.concatenate(
-        [[b[np.argmin(values[b])], b[np.argmax(values[b])]] for b in buckets if len(b)]
-    ))
+    keep = np.unique(
+        np.concatenate(
+            [[b[np.argmin(values[b])], b[np.argmax(values[b])]] for b in buckets if len(b)]
+        )
+    )
     return ts[keep], values[keep]
 
 
-def _dates(ts: IntArray) -> list[datetime]:
-    return [datetime.fromtimestamp(t / 1e9, tz=UTC) for t in ts.tolist()]
+def _dates(ts: IntArray) -> npt.NDArray[np.datetime64]:
+    return np.asarray(ts, dtype=np.int64).astype("datetime64[ns]")
 
 
 def _png(fig: Figure) -> str:
@@ -75,12 +77,24 @@ def price_charts(result: RunResult) -> list[tuple[str, str]]:
             entry_dn = [t for t in trades if t.side == "short"]
             for group, marker, color in ((entry_up, "^", "#1a7f37"), (entry_dn, "v", "#1a7f37")):
                 if group:
-                    ax.scatter(_dates(np.array([t.entry_time for t in group])),
-                               [t.entry_price for t in group], marker=marker, color=color, s=18,
-                               zorder=3, label="entry")
-            ax.scatter(_dates(np.array([t.exit_time for t in trades])),
-                       [t.exit_price for t in trades], marker="v" if trades[0].side == "long"
-                       else "^", color="#d1242f", s=18, zorder=3, label="exit")
+                    ax.scatter(
+                        _dates(np.array([t.entry_time for t in group])),
+                        [t.entry_price for t in group],
+                        marker=marker,
+                        color=color,
+                        s=18,
+                        zorder=3,
+                        label="entry",
+                    )
+            ax.scatter(
+                _dates(np.array([t.exit_time for t in trades])),
+                [t.exit_price for t in trades],
+                marker="v" if trades[0].side == "long" else "^",
+                color="#d1242f",
+                s=18,
+                zorder=3,
+                label="exit",
+            )
             ax.legend(loc="upper left", fontsize=8)
         ax.set_title(series.instrument, fontsize=9)
         ax.grid(alpha=0.3)

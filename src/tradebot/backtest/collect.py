@@ -30,8 +30,9 @@ def collect_result(
         "fees": dict(pf.total_fees),
         "funding": dict(pf.total_funding),
         "denied_signals": dict(engine.risk.denials),
-        "rejected_orders": sum(1 for o in engine.orders.orders.values()
-                               if o.status.value == "rejected"),
+        "rejected_orders": sum(
+            1 for o in engine.orders.orders.values() if o.status.value == "rejected"
+        ),
         "strategy_failures": [f"{f.strategy_id}: {f.error}" for f in engine.failures],
     }
     facts.update(extra or {})

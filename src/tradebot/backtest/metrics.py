@@ -110,8 +110,9 @@ def _ratios(rets: FloatArray, periods: float, rf: float) -> tuple[float, float, 
     vol = sd * math.sqrt(periods)
     sharpe = float(np.mean(excess)) / sd * math.sqrt(periods) if sd > 0 else float("nan")
     downside = math.sqrt(float(np.mean(np.minimum(excess, 0.0) ** 2)))
-    sortino = (float(np.mean(excess)) / downside * math.sqrt(periods)
-               if downside > 0 else float("nan"))
+    sortino = (
+        float(np.mean(excess)) / downside * math.sqrt(periods) if downside > 0 else float("nan")
+    )
     return sharpe, sortino, vol
 
 
@@ -123,8 +124,11 @@ def compute_metrics(result: RunResult, *, risk_free_rate: float = 0.0) -> Metric
     duration_ns = int(ts[-1] - ts[0]) if len(ts) > 1 else 0
     years = duration_ns / _DAY_NS / _YEAR_DAYS
     # Annualising less than a month of data gives absurd figures (−100 %, +10⁶ %): report none.
-    cagr = ((final / initial) ** (1.0 / years) - 1.0 if years >= _MIN_CAGR_YEARS and final > 0
-            else float("nan"))
+    cagr = (
+        (final / initial) ** (1.0 / years) - 1.0
+        if years >= _MIN_CAGR_YEARS and final > 0
+        else float("nan")
+    )
     rets, periods = periodic_returns(ts, eq)
     sharpe, sortino, vol = _ratios(rets, periods, risk_free_rate)
     mdd = float(drawdown(eq).max()) if len(eq) else float("nan")
@@ -132,8 +136,11 @@ def compute_metrics(result: RunResult, *, risk_free_rate: float = 0.0) -> Metric
     pnls = np.array([t.pnl for t in result.trades], dtype=np.float64)
     wins, losses = pnls[pnls > 0], pnls[pnls < 0]
     n = len(pnls)
-    profit_factor = (float(wins.sum() / -losses.sum()) if len(losses)
-                     else (float("inf") if len(wins) else float("nan")))
+    profit_factor = (
+        float(wins.sum() / -losses.sum())
+        if len(losses)
+        else (float("inf") if len(wins) else float("nan"))
+    )
     trade_rets = np.array([t.return_pct for t in result.trades], dtype=np.float64)
     if len(ts) > 1:
         dt = np.diff(ts).astype(np.float64)

@@ -14,8 +14,17 @@ from tradebot.backtest.report_json import iso
 from tradebot.backtest.result import RunResult
 
 MAX_TRADE_ROWS = 500
-_PERCENT = {"total_return", "cagr", "max_drawdown", "win_rate", "exposure", "volatility",
-            "best_trade", "worst_trade", "avg_trade_return"}
+_PERCENT = {
+    "total_return",
+    "cagr",
+    "max_drawdown",
+    "win_rate",
+    "exposure",
+    "volatility",
+    "best_trade",
+    "worst_trade",
+    "avg_trade_return",
+}
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("tradebot.backtest", "templates"),
@@ -41,16 +50,25 @@ def render_html(result: RunResult, metrics: Metrics) -> str:
     trades = result.trades[-MAX_TRADE_ROWS:]
     return _env.get_template("report.html.j2").render(
         result=result,
-        metrics=[(k.replace("_", " "), _fmt(k, v))
-                 for k, v in msgspec.structs.asdict(metrics).items()],
+        metrics=[
+            (k.replace("_", " "), _fmt(k, v)) for k, v in msgspec.structs.asdict(metrics).items()
+        ],
         equity_png=equity_chart(result),
         drawdown_png=drawdown_chart(result),
         price_pngs=price_charts(result),
         trades=[
-            {"entry": iso(t.entry_time), "exit": iso(t.exit_time), "side": t.side,
-             "instrument": str(t.instrument_id), "quantity": f"{t.quantity:.8g}",
-             "entry_price": f"{t.entry_price:,.4f}", "exit_price": f"{t.exit_price:,.4f}",
-             "pnl": f"{t.pnl:,.2f}", "ret": f"{t.return_pct:.2%}", "tag": t.exit_tag}
+            {
+                "entry": iso(t.entry_time),
+                "exit": iso(t.exit_time),
+                "side": t.side,
+                "instrument": str(t.instrument_id),
+                "quantity": f"{t.quantity:.8g}",
+                "entry_price": f"{t.entry_price:,.4f}",
+                "exit_price": f"{t.exit_price:,.4f}",
+                "pnl": f"{t.pnl:,.2f}",
+                "ret": f"{t.return_pct:.2%}",
+                "tag": t.exit_tag,
+            }
             for t in trades
         ],
         truncated=len(result.trades) - len(trades),

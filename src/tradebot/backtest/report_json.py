@@ -41,7 +41,11 @@ def _clean(value: Any) -> Any:
 def report_dict(result: RunResult, metrics: Metrics) -> dict[str, Any]:
     """The JSON document as a dict (non-finite numbers become null)."""
     n = len(result.equity)
-    idx = np.unique(np.linspace(0, n - 1, min(n, MAX_CURVE_POINTS)).astype(np.int64)) if n else []
+    idx: list[int] = (
+        np.unique(np.linspace(0, n - 1, min(n, MAX_CURVE_POINTS)).astype(np.int64)).tolist()
+        if n
+        else []
+    )
     doc = {
         "strategy": result.strategy,
         "params": result.params,

@@ -8,6 +8,7 @@ speed, stoppable at any moment. Live trading will add a runner fed by a venue's 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import time
 from collections.abc import Callable, Iterable
@@ -113,10 +114,8 @@ async def run_replay(
                 due = start_wall + (event.ts_event - first_ts) / 1e9 / speed
                 delay = due - time.monotonic()
                 if delay > 0:
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), timeout=delay)
-                    except TimeoutError:
-                        pass
                     if stop.is_set():
                         completed = False
                         break

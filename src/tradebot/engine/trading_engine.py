@@ -34,6 +34,13 @@ from tradebot.strategies.base import Strategy
 
 log = logging.getLogger("tradebot.engine")
 
+_HOOKS: dict[type, str] = {
+    Bar: "on_bar",
+    QuoteTick: "on_quote",
+    TradeTick: "on_trade",
+    FundingRate: "on_funding",
+}
+
 
 class StrategyFailed(msgspec.Struct, frozen=True):
     """A strategy raised; it was stopped and the engine carried on."""
@@ -104,7 +111,10 @@ class TradingEngine:
         if len(self._by_id) != len(self.strategies):
             raise ValueError("two strategies share an id; give each a distinct strategy_id")
         self._handlers: dict[type, dict[InstrumentId, list[Callable[[Any], None]]]] = {
-            Bar: {}, QuoteTick: {}, TradeTick: {}, FundingRate: {}
+            Bar: {},
+            QuoteTick: {},
+            TradeTick: {},
+            FundingRate: {},
         }
         self.signals: list[SignalRecord] = []
         self.failures: list[StrategyFailed] = []
@@ -180,12 +190,12 @@ class TradingEngine:
                 self._fail(getattr(handler, "__self__", None), exc)
 
     def _subscribe(self, cls: type, instrument_id: InstrumentId) -> list[Callable[[Any], None]]:
-        hook = {Bar: "on_bar", QuoteTick: "on_quote", TradeTick: "on_trade",
-                FundingRate: "on_funding"}[cls]
+        hook = _HOOKS[cls]
         handlers = [
             getattr(s, hook)
             for s in self.strategies
-            if s.id in self._by_id and s.subscribes_to(instrument_id)
+            if s.id in self._by_id
+            and s.subscribes_to(instrument_id)
             and getattr(type(s), hook) is not getattr(Strategy, hook)
         ]
         self._handlers[cls][instrument_id] = handlers
@@ -236,7 +246,9 @@ class TradingEngine:
         """Cancel a strategy's open orders."""
         return self.orders.cancel_all(instrument_id, strategy_id)
 
-    def open_orders(self, strategy_id: StrategyId, instrument_id: InstrumentId | None) -> list[Order]:
+    def open_orders(
+        self, strategy_id: StrategyId, instrument_id: InstrumentId | None
+    ) -> list[Order]:
         """A strategy's open orders."""
         return self.orders.open_orders(instrument_id, strategy_id)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class OrderSide(str, Enum):
+class OrderSide(StrEnum):
     """Direction of an order or fill."""
 
     BUY = "buy"
@@ -22,7 +22,7 @@ class OrderSide(str, Enum):
         return OrderSide.SELL if self is OrderSide.BUY else OrderSide.BUY
 
 
-class OrderType(str, Enum):
+class OrderType(StrEnum):
     """How an order meets the market."""
 
     MARKET = "market"
@@ -31,7 +31,7 @@ class OrderType(str, Enum):
     STOP_LIMIT = "stop_limit"
 
 
-class TimeInForce(str, Enum):
+class TimeInForce(StrEnum):
     """How long an order may rest."""
 
     GTC = "gtc"
@@ -39,7 +39,7 @@ class TimeInForce(str, Enum):
     FOK = "fok"
 
 
-class OrderStatus(str, Enum):
+class OrderStatus(StrEnum):
     """Life-cycle state of an order; see ``Order`` for the allowed transitions."""
 
     INITIALIZED = "initialized"
@@ -54,28 +54,28 @@ class OrderStatus(str, Enum):
     EXPIRED = "expired"
 
 
-class LiquiditySide(str, Enum):
+class LiquiditySide(StrEnum):
     """Whether a fill added liquidity (maker) or took it (taker)."""
 
     MAKER = "maker"
     TAKER = "taker"
 
 
-class OptionKind(str, Enum):
+class OptionKind(StrEnum):
     """Call or put."""
 
     CALL = "call"
     PUT = "put"
 
 
-class Settlement(str, Enum):
+class Settlement(StrEnum):
     """Linear contracts settle in the quote currency, inverse ones in the base coin."""
 
     LINEAR = "linear"
     INVERSE = "inverse"
 
 
-class AggressorSide(str, Enum):
+class AggressorSide(StrEnum):
     """Side of the taker in a public trade."""
 
     BUYER = "buyer"

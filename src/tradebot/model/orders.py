@@ -19,13 +19,18 @@ from tradebot.model.identifiers import ClientOrderId, InstrumentId, StrategyId, 
 _S = OrderStatus
 _ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
     _S.INITIALIZED: frozenset({_S.DENIED, _S.SUBMITTED}),
-    _S.SUBMITTED: frozenset({_S.ACCEPTED, _S.REJECTED, _S.CANCELED, _S.FILLED, _S.PARTIALLY_FILLED}),
+    _S.SUBMITTED: frozenset(
+        {_S.ACCEPTED, _S.REJECTED, _S.CANCELED, _S.FILLED, _S.PARTIALLY_FILLED}
+    ),
     _S.ACCEPTED: frozenset(
         {_S.TRIGGERED, _S.PARTIALLY_FILLED, _S.FILLED, _S.CANCELED, _S.EXPIRED, _S.REJECTED}
     ),
     _S.TRIGGERED: frozenset({_S.PARTIALLY_FILLED, _S.FILLED, _S.CANCELED, _S.EXPIRED}),
     _S.PARTIALLY_FILLED: frozenset({_S.PARTIALLY_FILLED, _S.FILLED, _S.CANCELED, _S.EXPIRED}),
 }
+MANUAL = StrategyId("manual")
+"""Strategy id of orders a person placed."""
+
 _OPEN = frozenset({_S.SUBMITTED, _S.ACCEPTED, _S.TRIGGERED, _S.PARTIALLY_FILLED})
 
 
@@ -107,7 +112,7 @@ class Order:
         time_in_force: TimeInForce = TimeInForce.GTC,
         post_only: bool = False,
         reduce_only: bool = False,
-        strategy_id: StrategyId = StrategyId("manual"),
+        strategy_id: StrategyId = MANUAL,
         tag: str = "",
         ts_init: int = 0,
     ) -> None:

@@ -17,6 +17,7 @@ from tradebot.model.identifiers import InstrumentId, StrategyId
 from tradebot.model.instruments import Instrument
 
 _EPS = 1e-12
+_NO_STRATEGY = StrategyId("")
 
 
 class TradeRecord(msgspec.Struct, frozen=True):
@@ -62,7 +63,7 @@ class Position:
     _trade_fees: float = 0.0
     _trade_funding: float = 0.0
     _opened_ns: int = 0
-    _strategy_id: StrategyId = StrategyId("")
+    _strategy_id: StrategyId = _NO_STRATEGY
 
     @property
     def instrument_id(self) -> InstrumentId:
@@ -123,8 +124,9 @@ class Position:
             trades.append(self._close_trade(fill))
         remainder = abs(signed) - closing
         if remainder > _EPS:
-            self._open(remainder if signed > 0 else -remainder, fill.price, fill.ts_event,
-                       fill.strategy_id)
+            self._open(
+                remainder if signed > 0 else -remainder, fill.price, fill.ts_event, fill.strategy_id
+            )
             self._trade_fees += fee * (1 - share)
         return realized, trades
 
@@ -157,8 +159,9 @@ class Position:
     def _close_trade(self, fill: OrderFilled) -> TradeRecord:
         inst = self.instrument
         inverse = inst.is_inverse
-        entry_px = (self._entry_qty / self._entry_cost if inverse
-                    else self._entry_cost / self._entry_qty)
+        entry_px = (
+            self._entry_qty / self._entry_cost if inverse else self._entry_cost / self._entry_qty
+        )
         exit_px = self._exit_qty / self._exit_cost if inverse else self._exit_cost / self._exit_qty
         long = fill.side.sign < 0
         net = self._trade_gross - self._trade_fees + self._trade_funding

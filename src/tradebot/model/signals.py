@@ -7,15 +7,17 @@ paper and live trading.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import msgspec
 
 from tradebot.model.enums import OrderSide, OrderType, TimeInForce
 from tradebot.model.identifiers import InstrumentId, StrategyId
 
+_UNSET = StrategyId("")
 
-class SignalIntent(str, Enum):
+
+class SignalIntent(StrEnum):
     """What the strategy wants to happen to its position."""
 
     OPEN = "open"
@@ -26,7 +28,7 @@ class SignalIntent(str, Enum):
     """Shrink the position by ``quantity`` (reduce-only)."""
 
 
-class SizeMode(str, Enum):
+class SizeMode(StrEnum):
     """How ``Signal.size`` is read."""
 
     QUANTITY = "quantity"
@@ -84,7 +86,7 @@ class Signal(msgspec.Struct, frozen=True, kw_only=True):
     stop_loss: float | None = None
     take_profit: float | None = None
     tag: str = ""
-    strategy_id: StrategyId = StrategyId("")
+    strategy_id: StrategyId = _UNSET
     ts_event: int = 0
 
 

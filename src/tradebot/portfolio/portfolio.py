@@ -39,9 +39,7 @@ class Portfolio:
     ) -> None:
         self.account = account
         self.instruments: dict[InstrumentId, Instrument] = {i.id: i for i in instruments}
-        self.positions: dict[InstrumentId, Position] = {
-            i.id: Position(i) for i in instruments
-        }
+        self.positions: dict[InstrumentId, Position] = {i.id: Position(i) for i in instruments}
         self.last_price: dict[InstrumentId, float] = {}
         self.trades: list[TradeRecord] = []
         self.total_fees: dict[str, float] = {}
@@ -169,7 +167,11 @@ class Portfolio:
         total = 0.0
         for pos in self._derivatives:
             inst = pos.instrument
-            if pos.quantity and isinstance(inst, Perpetual) and inst.settlement_currency == currency:
+            if (
+                pos.quantity
+                and isinstance(inst, Perpetual)
+                and inst.settlement_currency == currency
+            ):
                 price = self.last_price.get(inst.id, pos.avg_entry_price)
                 total += inst.notional(abs(pos.quantity), price) * inst.maintenance_margin
         return total

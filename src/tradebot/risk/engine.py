@@ -49,8 +49,10 @@ class RiskEngine:
         price = self._reference_price(signal, inst)
         if price is None:
             return Denied("NO_PRICE", f"no price is known yet for {inst.id}")
-        if not inst.is_derivative and signal.side is OrderSide.SELL and not (
-            self.config.allow_spot_short
+        if (
+            not inst.is_derivative
+            and signal.side is OrderSide.SELL
+            and not (self.config.allow_spot_short)
         ):
             available = max(held, 0.0)
             if available <= 0:

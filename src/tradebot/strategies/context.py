@@ -26,7 +26,9 @@ class StrategyContext(Protocol):
         """Cancel this strategy's open orders; return how many."""
         ...
 
-    def open_orders(self, strategy_id: StrategyId, instrument_id: InstrumentId | None) -> list[Order]:
+    def open_orders(
+        self, strategy_id: StrategyId, instrument_id: InstrumentId | None
+    ) -> list[Order]:
         """This strategy's open orders."""
         ...
 

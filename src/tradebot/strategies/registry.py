@@ -62,7 +62,9 @@ def parse_params(cls: type[Strategy[Any]], raw: dict[str, str]) -> StrategyParam
     for key, text in raw.items():
         if key not in fields:
             known = ", ".join(fields) or "none"
-            raise ConfigError(f"strategy '{cls.name}' has no parameter '{key}'; parameters: {known}")
+            raise ConfigError(
+                f"strategy '{cls.name}' has no parameter '{key}'; parameters: {known}"
+            )
         values[key] = _convert(text)
     try:
         params = msgspec.convert(values, params_type, strict=False)

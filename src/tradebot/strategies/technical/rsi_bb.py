@@ -90,19 +90,29 @@ class RsiBollinger(Strategy[RsiBbParams]):
         close = bar.close
         held = self.holding(iid)
         half_width = upper - middle
-        if held > 0 and close >= middle:
-            self.close(iid, tag="mean")
-        elif held < 0 and close <= middle:
+        if (held > 0 and close >= middle) or (held < 0 and close <= middle):
             self.close(iid, tag="mean")
         elif abs(held) <= 1e-12:
             if close < lower and rsi < p.oversold:
                 confidence = min(1.0, 0.5 + (p.oversold - rsi) / (2 * p.oversold))
-                self.buy(iid, p.size, confidence=confidence, stop_loss=close - half_width,
-                         take_profit=middle, tag="oversold")
+                self.buy(
+                    iid,
+                    p.size,
+                    confidence=confidence,
+                    stop_loss=close - half_width,
+                    take_profit=middle,
+                    tag="oversold",
+                )
             elif not p.long_only and close > upper and rsi > p.overbought:
                 confidence = min(1.0, 0.5 + (rsi - p.overbought) / (2 * (100 - p.overbought)))
-                self.sell(iid, p.size, confidence=confidence, stop_loss=close + half_width,
-                          take_profit=middle, tag="overbought")
+                self.sell(
+                    iid,
+                    p.size,
+                    confidence=confidence,
+                    stop_loss=close + half_width,
+                    take_profit=middle,
+                    tag="overbought",
+                )
 
 
 __all__ = ["RsiBbParams", "RsiBollinger"]

@@ -7,7 +7,18 @@ from tradebot.venues.files.resample import resample_bars
 from tradebot.venues.files.source import FileDataSource, merge_events
 
 __all__ = [
-    "BUNDLED", "BarFrame", "FileDataSource", "FundingFrame", "QuoteFrame", "TradeFrame",
-    "instrument_for_symbol", "load_bars", "load_funding", "load_quotes", "load_trades",
-    "merge_events", "open_dataset", "resample_bars",
+    "BUNDLED",
+    "BarFrame",
+    "FileDataSource",
+    "FundingFrame",
+    "QuoteFrame",
+    "TradeFrame",
+    "instrument_for_symbol",
+    "load_bars",
+    "load_funding",
+    "load_quotes",
+    "load_trades",
+    "merge_events",
+    "open_dataset",
+    "resample_bars",
 ]

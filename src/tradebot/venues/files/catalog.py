@@ -44,16 +44,26 @@ class BundledDataset:
 
 def _spot(symbol: str, venue: str, tick: str, lot: str) -> Spot:
     base, quote = symbol.split("/")
-    return Spot(id=InstrumentId(symbol, venue), base=base, quote=quote,
-                price_increment=Decimal(tick), size_increment=Decimal(lot))
+    return Spot(
+        id=InstrumentId(symbol, venue),
+        base=base,
+        quote=quote,
+        price_increment=Decimal(tick),
+        size_increment=Decimal(lot),
+    )
 
 
 _COINBASE_BTC = _spot("BTC/USD", "COINBASE", "0.01", "0.00000001")
 _BYBIT_BTC = _spot("BTC/USDT", "BYBIT", "0.01", "0.000001")
 _BYBIT_PERP = Perpetual(
-    id=InstrumentId("BTC/USDT:USDT", "BYBIT"), base="BTC", quote="USDT",
-    price_increment=Decimal("0.5"), size_increment=Decimal("0.001"),
-    min_quantity=Decimal("0.001"), max_leverage=100.0, maintenance_margin=0.005,
+    id=InstrumentId("BTC/USDT:USDT", "BYBIT"),
+    base="BTC",
+    quote="USDT",
+    price_increment=Decimal("0.5"),
+    size_increment=Decimal("0.001"),
+    min_quantity=Decimal("0.001"),
+    max_leverage=100.0,
+    maintenance_margin=0.005,
 )
 _BINANCE_BTC = _spot("BTC/USDT", "BINANCE", "0.01", "0.000001")
 _BINANCE_ETH = _spot("ETH/USDT", "BINANCE", "0.01", "0.0001")
@@ -66,8 +76,11 @@ BUNDLED: dict[str, BundledDataset] = {
             "Coinbase BTC/USD 4h candles, 2016-05-18 .. 2025-10-28 (ta4j, MIT)",
             "4h",
             [_COINBASE_BTC],
-            [BundledFile("coinbase_BTCUSD_4h_20160518_20251028_ta4j.csv.gz", "bars",
-                         _COINBASE_BTC.id)],
+            [
+                BundledFile(
+                    "coinbase_BTCUSD_4h_20160518_20251028_ta4j.csv.gz", "bars", _COINBASE_BTC.id
+                )
+            ],
         ),
         BundledDataset(
             "bybit_btc_usdt_1m",
@@ -76,8 +89,9 @@ BUNDLED: dict[str, BundledDataset] = {
             [_BYBIT_BTC],
             [
                 BundledFile("bybit_spot_BTCUSDT_1m_trade_20221213_lean.csv", "bars", _BYBIT_BTC.id),
-                BundledFile("bybit_spot_BTCUSDT_1m_quote_20221213_lean.csv", "quotes",
-                            _BYBIT_BTC.id),
+                BundledFile(
+                    "bybit_spot_BTCUSDT_1m_quote_20221213_lean.csv", "quotes", _BYBIT_BTC.id
+                ),
             ],
         ),
         BundledDataset(
@@ -87,12 +101,15 @@ BUNDLED: dict[str, BundledDataset] = {
             "1m",
             [_BYBIT_PERP],
             [
-                BundledFile("bybit_linear_perp_BTCUSDT_1m_trade_20221213_lean.csv", "bars",
-                            _BYBIT_PERP.id),
-                BundledFile("bybit_linear_perp_BTCUSDT_1m_quote_20221213_lean.csv", "quotes",
-                            _BYBIT_PERP.id),
-                BundledFile("bybit_linear_perp_BTCUSDT_fundingrate_lean.csv", "funding",
-                            _BYBIT_PERP.id),
+                BundledFile(
+                    "bybit_linear_perp_BTCUSDT_1m_trade_20221213_lean.csv", "bars", _BYBIT_PERP.id
+                ),
+                BundledFile(
+                    "bybit_linear_perp_BTCUSDT_1m_quote_20221213_lean.csv", "quotes", _BYBIT_PERP.id
+                ),
+                BundledFile(
+                    "bybit_linear_perp_BTCUSDT_fundingrate_lean.csv", "funding", _BYBIT_PERP.id
+                ),
             ],
         ),
         BundledDataset(
@@ -170,8 +187,12 @@ def instrument_for_symbol(symbol: str, venue: str) -> Instrument:
     settlement = Settlement.INVERSE if settle == base else Settlement.LINEAR
     if settle not in (base, quote):
         raise ConfigError(f"symbol '{symbol}': settlement {settle} is neither {base} nor {quote}")
-    return Perpetual(id=InstrumentId(f"{base}/{quote}:{settle}", venue), base=base, quote=quote,
-                     settlement=settlement)
+    return Perpetual(
+        id=InstrumentId(f"{base}/{quote}:{settle}", venue),
+        base=base,
+        quote=quote,
+        settlement=settlement,
+    )
 
 
 def default_symbol_from_path(path: Path) -> str | None:
@@ -187,6 +208,11 @@ def default_symbol_from_path(path: Path) -> str | None:
 
 
 __all__ = [
-    "BUNDLED", "BundledDataset", "BundledFile", "bundled_path", "default_symbol_from_path",
-    "instrument_for_symbol", "open_dataset",
+    "BUNDLED",
+    "BundledDataset",
+    "BundledFile",
+    "bundled_path",
+    "default_symbol_from_path",
+    "instrument_for_symbol",
+    "open_dataset",
 ]

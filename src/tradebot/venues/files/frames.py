@@ -43,8 +43,13 @@ class BarFrame:
         iid, tf = self.instrument_id, self.timeframe
         step = timeframe_ns(tf)
         for t, o, h, lo, c, v in zip(
-            self.ts_open.tolist(), self.open.tolist(), self.high.tolist(), self.low.tolist(),
-            self.close.tolist(), self.volume.tolist(), strict=True,
+            self.ts_open.tolist(),
+            self.open.tolist(),
+            self.high.tolist(),
+            self.low.tolist(),
+            self.close.tolist(),
+            self.volume.tolist(),
+            strict=True,
         ):
             yield Bar(iid, tf, t, t + step, o, h, lo, c, v)
 
@@ -58,8 +63,15 @@ class BarFrame:
         """Bars whose open time is in [start_ns, end_ns)."""
         mask = (self.ts_open >= start_ns) & (self.ts_open < end_ns)
         return BarFrame(
-            self.instrument_id, self.timeframe, self.ts_open[mask], self.open[mask],
-            self.high[mask], self.low[mask], self.close[mask], self.volume[mask], self.source,
+            self.instrument_id,
+            self.timeframe,
+            self.ts_open[mask],
+            self.open[mask],
+            self.high[mask],
+            self.low[mask],
+            self.close[mask],
+            self.volume[mask],
+            self.source,
         )
 
 
@@ -87,8 +99,12 @@ class QuoteFrame:
         """Quotes in time order."""
         iid = self.instrument_id
         for t, b, a, bs, az in zip(
-            self.ts.tolist(), self.bid.tolist(), self.ask.tolist(), self.bid_size.tolist(),
-            self.ask_size.tolist(), strict=True,
+            self.ts.tolist(),
+            self.bid.tolist(),
+            self.ask.tolist(),
+            self.bid_size.tolist(),
+            self.ask_size.tolist(),
+            strict=True,
         ):
             yield QuoteTick(iid, t, b, a, bs, az)
 
@@ -144,4 +160,12 @@ class FundingFrame:
 
 Frame = BarFrame | QuoteFrame | TradeFrame | FundingFrame
 
-__all__ = ["BarFrame", "FloatArray", "Frame", "FundingFrame", "IntArray", "QuoteFrame", "TradeFrame"]
+__all__ = [
+    "BarFrame",
+    "FloatArray",
+    "Frame",
+    "FundingFrame",
+    "IntArray",
+    "QuoteFrame",
+    "TradeFrame",
+]

@@ -81,8 +81,10 @@ def _check_ohlc(path: Path, o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.
     tol = 1e-9 * h
     bad_high = np.flatnonzero(h + tol < np.maximum(o, c))
     bad_low = np.flatnonzero(lo - tol > np.minimum(o, c))
-    for bad, what in ((bad_high, "high is below open or close"),
-                      (bad_low, "low is above open or close")):
+    for bad, what in (
+        (bad_high, "high is below open or close"),
+        (bad_low, "low is above open or close"),
+    ):
         if len(bad):
             raise DataError(str(path), what, row=int(bad[0]) + 1)
 
@@ -121,12 +123,17 @@ def load_trades(path: str | Path, instrument_id: InstrumentId) -> TradeFrame:
     ts = parse_times(df, time_col, path)
     back = np.flatnonzero(np.diff(ts) < 0)
     if len(back):
-        raise DataError(str(path), "timestamp is earlier than the row before (unsorted)",
-                        row=int(back[0]) + 2, field=time_col)
+        raise DataError(
+            str(path),
+            "timestamp is earlier than the row before (unsorted)",
+            row=int(back[0]) + 2,
+            field=time_col,
+        )
     price = numeric(df, require_column(df, ("price", "px"), path, "price"), path, positive=True)
     size_col = require_column(df, ("size", "quantity", "qty", "amount"), path, "size")
-    return TradeFrame(instrument_id, ts, price, numeric(df, size_col, path, positive=True),
-                      str(path))
+    return TradeFrame(
+        instrument_id, ts, price, numeric(df, size_col, path, positive=True), str(path)
+    )
 
 
 def load_funding(path: str | Path, instrument_id: InstrumentId) -> FundingFrame:

@@ -17,8 +17,19 @@ from tradebot.venues.files.frames import FloatArray, IntArray
 SUFFIXES = (".csv", ".csv.gz", ".parquet", ".feather")
 
 TIME_ALIASES = (
-    "ts_open", "ts_event", "ts", "time_utc", "timestamp", "open_time", "open_time_ms",
-    "open_time_utc", "start_time_utc", "start_unix_s", "datetime", "date", "time",
+    "ts_open",
+    "ts_event",
+    "ts",
+    "time_utc",
+    "timestamp",
+    "open_time",
+    "open_time_ms",
+    "open_time_utc",
+    "start_time_utc",
+    "start_unix_s",
+    "datetime",
+    "date",
+    "time",
 )
 END_TIME_ALIASES = ("end_time_utc", "end_time_ms", "close_time")
 
@@ -83,17 +94,20 @@ def parse_times(df: pd.DataFrame, column: str, path: Path) -> IntArray:
         numbers = values.to_numpy(dtype=np.float64)
         _reject_nan(numbers, path, column)
         scale = _epoch_scale(float(np.nanmax(np.abs(numbers))))
-        return (values.to_numpy(dtype=np.int64) * scale).astype(np.int64)
+        return np.asarray(values.to_numpy(dtype=np.int64) * scale, dtype=np.int64)
     else:
         parsed = pd.to_datetime(values, utc=True, errors="coerce", format="mixed")
         bad = np.flatnonzero(parsed.isna().to_numpy())
         if len(bad):
             row = int(bad[0])
             raise DataError(
-                str(path), f"timestamp '{values.iloc[row]}' is not a date", row=row + 1,
+                str(path),
+                f"timestamp '{values.iloc[row]}' is not a date",
+                row=row + 1,
                 field=column,
             )
-    return parsed.dt.tz_convert("UTC").astype("datetime64[ns, UTC]").astype(np.int64).to_numpy()
+    utc = parsed.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+    return np.asarray(utc.astype(np.int64).to_numpy(), dtype=np.int64)
 
 
 def _epoch_scale(magnitude: float) -> int:
@@ -109,19 +123,24 @@ def _epoch_scale(magnitude: float) -> int:
 def _reject_nan(values: FloatArray, path: Path, column: str) -> None:
     bad = np.flatnonzero(~np.isfinite(values))
     if len(bad):
-        raise DataError(str(path), "value is missing or not a number", row=int(bad[0]) + 1,
-                        field=column)
+        raise DataError(
+            str(path), "value is missing or not a number", row=int(bad[0]) + 1, field=column
+        )
 
 
 def numeric(df: pd.DataFrame, column: str, path: Path, *, positive: bool) -> FloatArray:
     """A column as float64; NaN, text or (when ``positive``) values ≤ 0 are a ``DataError``."""
-    values = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=np.float64)
+    values = np.asarray(pd.to_numeric(df[column], errors="coerce"), dtype=np.float64)
     _reject_nan(values, path, column)
     if positive:
         bad = np.flatnonzero(values <= 0)
         if len(bad):
-            raise DataError(str(path), f"value {values[bad[0]]:g} is not positive",
-                            row=int(bad[0]) + 1, field=column)
+            raise DataError(
+                str(path),
+                f"value {values[bad[0]]:g} is not positive",
+                row=int(bad[0]) + 1,
+                field=column,
+            )
     return values
 
 
@@ -133,14 +152,29 @@ def check_increasing(ts: IntArray, path: Path, column: str) -> None:
     first_dup = int(dup[0]) if len(dup) else None
     first_back = int(back[0]) if len(back) else None
     if first_dup is not None and (first_back is None or first_dup < first_back):
-        raise DataError(str(path), "duplicate timestamp (same as the row before)",
-                        row=first_dup + 2, field=column)
+        raise DataError(
+            str(path),
+            "duplicate timestamp (same as the row before)",
+            row=first_dup + 2,
+            field=column,
+        )
     if first_back is not None:
-        raise DataError(str(path), "timestamp is earlier than the row before (unsorted)",
-                        row=first_back + 2, field=column)
+        raise DataError(
+            str(path),
+            "timestamp is earlier than the row before (unsorted)",
+            row=first_back + 2,
+            field=column,
+        )
 
 
 __all__ = [
-    "END_TIME_ALIASES", "SUFFIXES", "TIME_ALIASES", "check_increasing", "find_column",
-    "numeric", "parse_times", "read_table", "require_column",
+    "END_TIME_ALIASES",
+    "SUFFIXES",
+    "TIME_ALIASES",
+    "check_increasing",
+    "find_column",
+    "numeric",
+    "parse_times",
+    "read_table",
+    "require_column",
 ]

@@ -33,8 +33,17 @@ def resample_bars(frame: BarFrame, timeframe: str) -> BarFrame:
             f"whole multiple of {frame.timeframe}"
         )
     if len(frame) == 0:
-        return BarFrame(frame.instrument_id, timeframe, frame.ts_open, frame.open, frame.high,
-                        frame.low, frame.close, frame.volume, frame.source)
+        return BarFrame(
+            frame.instrument_id,
+            timeframe,
+            frame.ts_open,
+            frame.open,
+            frame.high,
+            frame.low,
+            frame.close,
+            frame.volume,
+            frame.source,
+        )
     bucket = frame.ts_open // dst
     starts = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]])
     ends = np.r_[starts[1:], len(bucket)] - 1

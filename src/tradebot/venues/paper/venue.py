@@ -190,8 +190,11 @@ class PaperVenue:
                     return None  # rejected in _after_unfilled_arrival
                 px = min(path[0] * adverse, limit) if buy else max(path[0] * adverse, limit)
                 return (0.0, px, True)
-        at = (first_at_or_below(path, limit, start, strict) if buy
-              else first_at_or_above(path, limit, start, strict))
+        at = (
+            first_at_or_below(path, limit, start, strict)
+            if buy
+            else first_at_or_above(path, limit, start, strict)
+        )
         if at is None:
             return None
         return (at, limit, False)
@@ -370,7 +373,9 @@ class PaperVenue:
             self._remove(w)
         self.events.on_order_filled(order, fill)
         if capped:
-            self.events.on_order_canceled(order, "reduce-only remainder canceled: position closed", ts)
+            self.events.on_order_canceled(
+                order, "reduce-only remainder canceled: position closed", ts
+            )
 
     def _funds_problem(
         self, inst: Instrument, side: OrderSide, quantity: float, price: float, fee_rate: float
@@ -382,9 +387,7 @@ class PaperVenue:
                 cost = quantity * price * (1.0 + fee_rate)
                 have = pf.account.balance(inst.quote)
                 if cost > have * (1 + 1e-12):
-                    return (
-                        f"insufficient {inst.quote}: needed {cost:.8g}, available {have:.8g}"
-                    )
+                    return f"insufficient {inst.quote}: needed {cost:.8g}, available {have:.8g}"
             else:
                 have = pf.account.balance(inst.base)
                 if quantity > have * (1 + 1e-12):
@@ -422,8 +425,10 @@ class PaperVenue:
         mark = pf.last_price.get(inst.id)
         if not qty or mark is None:
             return
-        amount = -inst.notional(qty, mark) * event.rate if not inst.is_inverse else (
-            -qty * float(inst.multiplier) / mark * event.rate
+        amount = (
+            -inst.notional(qty, mark) * event.rate
+            if not inst.is_inverse
+            else (-qty * float(inst.multiplier) / mark * event.rate)
         )
         self.events.on_funding(
             FundingPaid(inst.id, event.rate, amount, inst.settlement_currency, event.ts_event)

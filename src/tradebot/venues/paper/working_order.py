@@ -12,9 +12,9 @@ class WorkingOrder:
     """An order resting at the paper venue.
 
     ``quantity`` starts as the order's size, or 0 for an order sized in quote currency until
-    its first fill sizes it. ``arrived`` is False until the order has been checked against its first market event: an
-    order that is marketable on arrival takes liquidity (taker), one that rests and is hit
-    later adds liquidity (maker).
+    its first fill sizes it. ``arrived`` is False until the order has been checked against its
+    first market event: an order marketable on arrival takes liquidity (taker), one that rests
+    and is hit later adds liquidity (maker).
     """
 
     order: Order

@@ -25,8 +25,15 @@ def test_default_backtest_writes_json_and_html(tmp_path: Path) -> None:
     assert doc["strategy"] == "sma_cross"
     assert doc["metrics"]["number_of_trades"] == len(doc["trades"]) > 0
     for trade in doc["trades"]:
-        assert set(trade) >= {"entry_time", "exit_time", "side", "quantity", "entry_price",
-                              "exit_price", "pnl"}
+        assert set(trade) >= {
+            "entry_time",
+            "exit_time",
+            "side",
+            "quantity",
+            "entry_price",
+            "exit_price",
+            "pnl",
+        }
         assert trade["entry_time"].endswith("Z") and trade["entry_time"] <= trade["exit_time"]
     html = out_html.read_text()
     assert "data:image/png;base64," in html
@@ -47,9 +54,25 @@ def test_backtest_on_user_file_in_each_format(tmp_path: Path, suffix: str) -> No
 
     result = runner.invoke(
         app,
-        ["backtest", "--data", str(path), "--timeframe", "5m", "--param", "fast=3",
-         "--param", "slow=8", "--fee", "0.001", "--slippage", "0", "--json", str(out_json),
-         "--report", str(tmp_path / "r.html")],
+        [
+            "backtest",
+            "--data",
+            str(path),
+            "--timeframe",
+            "5m",
+            "--param",
+            "fast=3",
+            "--param",
+            "slow=8",
+            "--fee",
+            "0.001",
+            "--slippage",
+            "0",
+            "--json",
+            str(out_json),
+            "--report",
+            str(tmp_path / "r.html"),
+        ],
     )
 
     assert result.exit_code == 0, result.output

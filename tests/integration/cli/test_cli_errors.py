@@ -43,21 +43,21 @@ def _backtest(tmp_path: Path, *args: str) -> tuple[int, str]:
     ("rows", "expected"),
     [
         (
-            GOOD_ROWS[:1] + ["2022-12-13 00:01:00,100,101,99,nan,1\n"] + GOOD_ROWS[2:],
+            [*GOOD_ROWS[:1], "2022-12-13 00:01:00,100,101,99,nan,1\n", *GOOD_ROWS[2:]],
             "row 2, field 'close'",
         ),
         (
-            GOOD_ROWS[:1] + ["2022-12-13 00:01:00,100,101,99,-5,1\n"] + GOOD_ROWS[2:],
+            [*GOOD_ROWS[:1], "2022-12-13 00:01:00,100,101,99,-5,1\n", *GOOD_ROWS[2:]],
             "row 2, field 'close'",
         ),
-        (GOOD_ROWS[:2] + [GOOD_ROWS[1]], "row 3, field 'time_utc': duplicate"),
+        ([*GOOD_ROWS[:2], GOOD_ROWS[1]], "row 3, field 'time_utc': duplicate"),
         ([GOOD_ROWS[1], GOOD_ROWS[0], GOOD_ROWS[2]], "row 2, field 'time_utc'"),
         (
-            GOOD_ROWS[:1] + ["not a date,100,101,99,100,1\n"] + GOOD_ROWS[2:],
+            [*GOOD_ROWS[:1], "not a date,100,101,99,100,1\n", *GOOD_ROWS[2:]],
             "row 2, field 'time_utc'",
         ),
         (
-            GOOD_ROWS[:1] + ["2022-12-13 00:01:00,100,99,98,100,1\n"] + GOOD_ROWS[2:],
+            [*GOOD_ROWS[:1], "2022-12-13 00:01:00,100,99,98,100,1\n", *GOOD_ROWS[2:]],
             "row 2: high is below",
         ),
     ],

@@ -34,10 +34,12 @@ def test_default_backtest_writes_json_and_html(tmp_path: Path) -> None:
             "exit_price",
             "pnl",
         }
-        assert trade["entry_time"].endswith("Z") and trade["entry_time"] <= trade["exit_time"]
+        assert trade["entry_time"].endswith("Z")
+        assert trade["entry_time"] <= trade["exit_time"]
     html = out_html.read_text()
     assert "data:image/png;base64," in html
-    assert "http://" not in html and "https://" not in html
+    assert "http://" not in html
+    assert "https://" not in html
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".feather"])

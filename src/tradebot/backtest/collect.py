@@ -22,9 +22,9 @@ def collect_result(
     pf = engine.portfolio
     prices = [
         PriceSeries(str(iid), np.asarray(ts, dtype=np.int64), np.asarray(close, dtype=np.float64))
-        for iid, (ts, close) in engine.bar_closes.items()
+        for iid, (ts, close) in engine.recorder.marks.items()
     ]
-    equity = np.asarray(engine.equity_values, dtype=np.float64)
+    equity_ts, equity, exposure = engine.recorder.curve()
     facts: dict[str, Any] = {
         "events": engine.events_processed,
         "fees": dict(pf.total_fees),
@@ -42,9 +42,9 @@ def collect_result(
         currency=pf.account.base_currency,
         initial_equity=initial_equity,
         final_equity=float(equity[-1]) if len(equity) else initial_equity,
-        equity_ts=np.asarray(engine.equity_ts, dtype=np.int64),
+        equity_ts=equity_ts,
         equity=equity,
-        exposure=np.asarray(engine.exposure_values, dtype=np.float64),
+        exposure=exposure,
         trades=list(pf.trades),
         fills=list(engine.orders.fills),
         prices=prices,

@@ -18,6 +18,7 @@ import msgspec
 
 from tradebot.engine.bus import MessageBus
 from tradebot.engine.clock import SimulatedClock
+from tradebot.engine.equity_recorder import EquityRecorder
 from tradebot.execution.interfaces import ExecutionClient, SimulatedVenue
 from tradebot.execution.order_manager import OrderManager
 from tradebot.model.data import Bar, FundingRate, MarketEvent, QuoteTick, TradeTick
@@ -118,10 +119,7 @@ class TradingEngine:
         }
         self.signals: list[SignalRecord] = []
         self.failures: list[StrategyFailed] = []
-        self.equity_ts: list[int] = []
-        self.equity_values: list[float] = []
-        self.exposure_values: list[float] = []
-        self.bar_closes: dict[InstrumentId, tuple[list[int], list[float]]] = {}
+        self.recorder = EquityRecorder(portfolio)
         self.events_processed = 0
         self._last_ts = -1
         self._started = False
@@ -155,7 +153,7 @@ class TradingEngine:
         ts = event.ts_event
         if ts != self._last_ts:
             if self._last_ts >= 0:
-                self._sample(self._last_ts)
+                self.recorder.sample(self._last_ts)
             self._last_ts = ts
             clock = self.clock
             if clock.has_alerts:
@@ -169,17 +167,22 @@ class TradingEngine:
         cls = type(event)
         iid = event.instrument_id
         if cls is Bar:
-            closes = self.bar_closes.get(iid)
-            if closes is None:
-                closes = self.bar_closes[iid] = ([], [])
-            closes[0].append(ts)
-            closes[1].append(event.close)  # type: ignore[union-attr]
+            price = event.close  # type: ignore[union-attr]
+        elif cls is QuoteTick:
+            price = event.mid  # type: ignore[union-attr]
+        elif cls is TradeTick:
+            price = event.price  # type: ignore[union-attr]
+        else:
+            price = 0.0
+        if price:
+            series = self.recorder.marks.get(iid)
+            if series is None:
+                self.recorder.mark(iid, ts, price)
+            else:
+                series[0].append(ts)
+                series[1].append(price)
             if sim is None:
-                self.portfolio.mark(iid, event.close)  # type: ignore[union-attr]
-        elif sim is None and cls is QuoteTick:
-            self.portfolio.mark(iid, event.mid)  # type: ignore[union-attr]
-        elif sim is None and cls is TradeTick:
-            self.portfolio.mark(iid, event.price)  # type: ignore[union-attr]
+                self.portfolio.mark(iid, price)
         handlers = self._handlers[cls].get(iid)
         if handlers is None:
             handlers = self._subscribe(cls, iid)
@@ -202,10 +205,7 @@ class TradingEngine:
         return handlers
 
     def _sample(self, ts: int) -> None:
-        equity, exposure = self.portfolio.valuation()
-        self.equity_ts.append(ts)
-        self.equity_values.append(equity)
-        self.exposure_values.append(exposure / equity if equity > 0 else 0.0)
+        self.recorder.sample(ts)
 
     # -- StrategyContext ---------------------------------------------------------------------
     def now_ns(self) -> int:

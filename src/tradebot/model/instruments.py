@@ -59,6 +59,10 @@ class Instrument:
     _mult: float = field(init=False, repr=False, compare=False)
     _price_digits: int = field(init=False, repr=False, compare=False)
     _size_digits: int = field(init=False, repr=False, compare=False)
+    is_inverse: bool = field(init=False, repr=False, compare=False)
+    """True when P&L and margin are in the base coin."""
+    is_derivative: bool = field(init=False, repr=False, compare=False)
+    """True for contracts held as positions rather than as coin balances."""
 
     def __post_init__(self) -> None:
         if self.price_increment <= 0 or self.size_increment <= 0 or self.multiplier <= 0:
@@ -68,21 +72,13 @@ class Instrument:
         object.__setattr__(self, "_mult", float(self.multiplier))
         object.__setattr__(self, "_price_digits", _decimals(self.price_increment))
         object.__setattr__(self, "_size_digits", _decimals(self.size_increment))
-
-    @property
-    def is_inverse(self) -> bool:
-        """True when P&L and margin are in the base coin."""
-        return self.settlement is Settlement.INVERSE
+        object.__setattr__(self, "is_inverse", self.settlement is Settlement.INVERSE)
+        object.__setattr__(self, "is_derivative", not isinstance(self, Spot))
 
     @property
     def settlement_currency(self) -> str:
         """Currency in which P&L, fees and margin are booked."""
         return self.base if self.is_inverse else self.quote
-
-    @property
-    def is_derivative(self) -> bool:
-        """True for contracts held as positions rather than as coin balances."""
-        return not isinstance(self, Spot)
 
     def round_price(self, price: float) -> float:
         """Round a price to the nearest tick."""

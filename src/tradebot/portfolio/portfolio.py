@@ -47,7 +47,7 @@ class Portfolio:
         self._par = stablecoins_at_par
         self._derivatives = [p for p in self.positions.values() if p.instrument.is_derivative]
         self._spot = [i for i in instruments if not i.is_derivative]
-        self._plan: _ValuationPlan | None = None
+        self._plan: ValuationPlan | None = None
         self._plan_version = -1
 
     # -- marks -------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ class Portfolio:
         not linear in one price (a coin valued through another pair) take the general path.
         """
         if self._plan_version != self.account.version:
-            self._plan = _ValuationPlan.build(self)
+            self._plan = ValuationPlan.build(self)
             self._plan_version = self.account.version
         plan = self._plan
         if plan is not None:
@@ -133,6 +133,10 @@ class Portfolio:
             else:
                 return equity, exposure
         return self.net_liquidation_value(), self.gross_exposure()
+
+    def valuation_plan(self) -> ValuationPlan | None:
+        """NLV and exposure as linear functions of last prices, or None when they are not."""
+        return ValuationPlan.build(self)
 
     def gross_exposure(self) -> float:
         """Absolute value of every position (spot coins included) in the base currency."""
@@ -222,7 +226,7 @@ class Portfolio:
         )
 
 
-class _ValuationPlan:
+class ValuationPlan:
     """NLV = equity_const + Σ eq_coef·price and exposure = exposure_const + Σ ex_coef·price."""
 
     __slots__ = ("equity_const", "exposure_const", "terms")
@@ -233,7 +237,7 @@ class _ValuationPlan:
         self.terms: list[tuple[InstrumentId, float, float]] = []
 
     @classmethod
-    def build(cls, pf: Portfolio) -> _ValuationPlan | None:
+    def build(cls, pf: Portfolio) -> ValuationPlan | None:
         plan = cls()
         for currency, amount in pf.account.balances.items():
             if not amount:
@@ -263,4 +267,4 @@ class _ValuationPlan:
         return plan
 
 
-__all__ = ["Portfolio"]
+__all__ = ["Portfolio", "ValuationPlan"]

@@ -86,8 +86,12 @@ class RiskEngine:
             budget = self._budget(signal, inst)
             cash = pf.account.balance(inst.quote)
             quote_qty = min(budget, cash)
-            if quote_qty <= 0:
-                return Denied("NO_FUNDS", f"no {inst.quote} available to buy {inst.id}")
+            if inst.floor_size(quote_qty / price) <= 0:
+                return Denied(
+                    "NO_FUNDS",
+                    f"{quote_qty:.8g} {inst.quote} available buys less than one lot of {inst.id} "
+                    f"({inst.size_increment}) at {price:g}",
+                )
             return Approved(signal.side, 0.0, quote_quantity=quote_qty)
         quantity = self._quantity(signal, inst, price)
         if not inst.is_derivative and signal.side is OrderSide.SELL and not cfg.allow_spot_short:

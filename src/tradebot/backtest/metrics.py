@@ -72,7 +72,9 @@ def periodic_returns(ts: IntArray, equity: FloatArray) -> tuple[FloatArray, floa
     if ts[-1] - ts[0] >= 2 * _DAY_NS:
         day = ts // _DAY_NS
         last_of_day = np.flatnonzero(np.r_[day[1:] != day[:-1], True])
-        closes = np.r_[equity[0], equity[last_of_day]]
+        closes = equity[last_of_day]
+        if last_of_day[0] != 0:  # the first day has several samples: start from the first
+            closes = np.r_[equity[0], closes]
         periods = 365.0
     else:
         closes = equity

@@ -147,9 +147,12 @@ class PaperVenue:
                 position, price, taker = hit
                 candidates.append((position, working.seq, working, price, taker))
             working.arrived = True
-        for _, _, working, price, taker in sorted(candidates, key=lambda c: (c[0], c[1])):
+        duration = bar.ts_event - bar.ts_open
+        for position, _, working, price, taker in sorted(candidates, key=lambda c: (c[0], c[1])):
             if working in self._working[bar.instrument_id]:
-                self._fill(working, working.leaves, price, taker, bar.ts_event)
+                # The fill happened inside the bar: date it at its place along the path.
+                ts = max(working.ts_active, bar.ts_open + int(duration * position / 3.0))
+                self._fill(working, working.leaves, price, taker, ts)
 
     def _bar_fill(
         self, w: WorkingOrder, path: tuple[float, float, float, float], strict: bool

@@ -35,6 +35,9 @@ from tradebot.strategies.base import Strategy
 
 log = logging.getLogger("tradebot.engine")
 
+_Route = tuple[list[Callable[[Any], None]], list[int], list[float]]
+"""Strategy handlers, then the mark timestamps and prices, of one event type on one instrument."""
+
 _HOOKS: dict[type, str] = {
     Bar: "on_bar",
     QuoteTick: "on_quote",
@@ -111,7 +114,7 @@ class TradingEngine:
         self._by_id = {s.id: s for s in self.strategies}
         if len(self._by_id) != len(self.strategies):
             raise ValueError("two strategies share an id; give each a distinct strategy_id")
-        self._handlers: dict[type, dict[InstrumentId, list[Callable[[Any], None]]]] = {
+        self._routes: dict[type, dict[InstrumentId, _Route]] = {
             Bar: {},
             QuoteTick: {},
             TradeTick: {},
@@ -165,7 +168,10 @@ class TradingEngine:
         if sim is not None:
             sim.on_market(event)
         cls = type(event)
-        iid = event.instrument_id
+        route = self._routes[cls].get(event.instrument_id)
+        if route is None:
+            route = self._route(cls, event.instrument_id)
+        handlers, mark_ts, mark_px = route
         if cls is Bar:
             price = event.close  # type: ignore[union-attr]
         elif cls is QuoteTick:
@@ -175,24 +181,18 @@ class TradingEngine:
         else:
             price = 0.0
         if price:
-            series = self.recorder.marks.get(iid)
-            if series is None:
-                self.recorder.mark(iid, ts, price)
-            else:
-                series[0].append(ts)
-                series[1].append(price)
+            mark_ts.append(ts)
+            mark_px.append(price)
             if sim is None:
-                self.portfolio.mark(iid, price)
-        handlers = self._handlers[cls].get(iid)
-        if handlers is None:
-            handlers = self._subscribe(cls, iid)
+                self.portfolio.mark(event.instrument_id, price)
         for handler in handlers:
             try:
                 handler(event)
             except Exception as exc:  # one bad strategy must not stop the others
                 self._fail(getattr(handler, "__self__", None), exc)
 
-    def _subscribe(self, cls: type, instrument_id: InstrumentId) -> list[Callable[[Any], None]]:
+    def _route(self, cls: type, instrument_id: InstrumentId) -> _Route:
+        """Handlers and mark series for events of ``cls`` on ``instrument_id``."""
         hook = _HOOKS[cls]
         handlers = [
             getattr(s, hook)
@@ -201,8 +201,12 @@ class TradingEngine:
             and s.subscribes_to(instrument_id)
             and getattr(type(s), hook) is not getattr(Strategy, hook)
         ]
-        self._handlers[cls][instrument_id] = handlers
-        return handlers
+        marks = self.recorder.marks.get(instrument_id)
+        if marks is None:
+            marks = self.recorder.marks[instrument_id] = ([], [])
+        route = (handlers, marks[0], marks[1])
+        self._routes[cls][instrument_id] = route
+        return route
 
     def _sample(self, ts: int) -> None:
         self.recorder.sample(ts)
@@ -295,7 +299,7 @@ class TradingEngine:
         if strategy.id not in self._by_id:
             return
         del self._by_id[strategy.id]
-        for by_instrument in self._handlers.values():
+        for by_instrument in self._routes.values():
             by_instrument.clear()
         ts = self.clock.now_ns()
         failure = StrategyFailed(strategy.id, f"{type(exc).__name__}: {exc}", ts)

@@ -1,37 +1,89 @@
-"""Performance metrics of a run.
+"""Headline performance metrics of a run.
 
 Conventions
 -----------
-- Returns are simple returns of the equity curve resampled to daily closes (UTC days) when
-  the curve spans at least two days, annualised with 365 periods (crypto trades every day);
-  shorter curves use their native step, annualised by the median step.
-- Sharpe = mean(r − rf) / std(r, ddof=1) × √periods; Sortino uses the downside deviation
-  √mean(min(r − rf, 0)²) × √periods; volatility = std(r, ddof=1) × √periods.
-- CAGR = (final / initial)^(365.25 days / duration) − 1, only for runs of 30 days or more;
-  Calmar = CAGR / max drawdown.
-- Max drawdown is a positive fraction of the running peak; its duration is the longest time
-  (seconds) from a peak to the moment equity regains it, or to the end if it never does.
-- Exposure is the share of time with a position open (time-weighted).
-- A metric that cannot be computed (no trades, flat equity, one point) is None.
+- Risk ratios (Sharpe, Sortino, volatility) use daily UTC closes for curves of two days or
+  more, annualised with 365 periods (crypto trades every day), and the native bar returns
+  annualised by the median step for shorter curves; see :mod:`tradebot.backtest.returns`.
+- Total return = final / initial − 1, from the run's ``initial_equity`` and ``final_equity``.
+- CAGR = (final / initial)^(365.25 days / duration) − 1, where duration is the time from the
+  first to the last equity sample. It is only given for runs of 30 days or more: annualising a
+  few days gives absurd figures (+10⁶ %, −100 %) that look like results.
+- Calmar = CAGR / max drawdown.
+- Max drawdown and its duration follow :mod:`tradebot.backtest.drawdown` (positive fraction;
+  seconds from the peak to its recovery, or to the end).
+- Exposure = share of the run's time with a position: each sample's ``exposure > 0`` holds
+  until the next sample, weighted by that interval.
+- Trade figures follow :mod:`tradebot.backtest.trade_stats`.
+- Total fees = sum of the fees of every fill charged in the account currency
+  (``result.fills``, so fees of positions still open are included; fees charged in another
+  currency are left out here and are listed per currency in ``extra``); for a result without
+  fills, the closed trades' fees.
+- Non-finite equity samples (an instrument not yet marked) are left out of the curve figures.
+- A figure that cannot be computed (no trades, flat equity, a single sample, a run too short
+  for CAGR) is ``None``; never NaN, never a warning. The one exception is ``profit_factor``,
+  which is ``inf`` when there are winning trades and no losing one; JSON has no infinity, so
+  :func:`msgspec.json.encode` and the JSON report write it as ``null``.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 
 import msgspec
 import numpy as np
 
-from tradebot.backtest.result import FloatArray, IntArray, RunResult
+from tradebot.backtest.drawdown import drawdown, max_drawdown_duration
+from tradebot.backtest.result import RunResult
+from tradebot.backtest.returns import DAY_NS, periodic_returns, risk_ratios
+from tradebot.backtest.timefmt import iso
+from tradebot.backtest.trade_stats import trade_stats
 
-_DAY_NS = 86_400 * 1_000_000_000
-_YEAR_DAYS = 365.25
-_MIN_CAGR_YEARS = 30 / 365.25
+_YEAR_NS = 365.25 * DAY_NS
+MIN_CAGR_DAYS = 30.0
+"""Shortest run, in days, for which CAGR (and so Calmar) is reported."""
 
 
 class Metrics(msgspec.Struct, frozen=True, kw_only=True):
-    """Headline figures of a run (see the module docstring for the definitions)."""
+    """Headline figures of a run (definitions in the module docstring).
+
+    Attributes
+    ----------
+    total_return : float or None
+        final / initial − 1, a fraction.
+    cagr : float or None
+        Compound annual growth rate, a fraction; None under 30 days.
+    sharpe, sortino : float or None
+        Annualised ratios of excess returns.
+    calmar : float or None
+        CAGR / max drawdown.
+    max_drawdown : float or None
+        Deepest fall below the running peak, a positive fraction (0.23 = 23 %).
+    max_drawdown_duration : float or None
+        Longest time under water, in seconds.
+    win_rate : float or None
+        Share of trades with positive net P&L.
+    profit_factor : float or None
+        Gross wins / gross losses; ``inf`` without losses (``null`` in JSON).
+    expectancy : float or None
+        Mean net P&L per trade, in the settlement currency.
+    exposure : float or None
+        Share of time with a position open.
+    number_of_trades : int
+        Closed round trips.
+    start, end : str or None
+        First and last equity sample, ISO 8601 UTC.
+    duration_days : float or None
+        Time between them, in days.
+    initial_equity, final_equity : float
+        As in the run result.
+    volatility : float or None
+        Annualised standard deviation of returns.
+    best_trade, worst_trade, avg_trade_return : float or None
+        Highest, lowest and mean trade return (net P&L / entry notional).
+    total_fees : float
+        Fees paid over the run in the account currency (negative for net rebates).
+    """
 
     total_return: float | None
     cagr: float | None
@@ -57,122 +109,94 @@ class Metrics(msgspec.Struct, frozen=True, kw_only=True):
     total_fees: float
 
 
-def _iso(ns: int) -> str:
-    return datetime.fromtimestamp(ns / 1e9, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _known(x: float) -> float | None:
+    """The figure, or None when it is NaN (could not be computed); inf is kept."""
+    return None if math.isnan(x) else x
 
 
 def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def periodic_returns(ts: IntArray, equity: FloatArray) -> tuple[FloatArray, float]:
-    """Returns used for risk ratios and the number of such periods per year."""
-    if len(equity) < 2:
-        return np.empty(0), float("nan")
-    if ts[-1] - ts[0] >= 2 * _DAY_NS:
-        day = ts // _DAY_NS
-        last_of_day = np.flatnonzero(np.r_[day[1:] != day[:-1], True])
-        closes = equity[last_of_day]
-        if last_of_day[0] != 0:  # the first day has several samples: start from the first
-            closes = np.r_[equity[0], closes]
-        periods = 365.0
-    else:
-        closes = equity
-        step = float(np.median(np.diff(ts)))
-        periods = 365.0 * _DAY_NS / step if step > 0 else float("nan")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rets = closes[1:] / closes[:-1] - 1.0
-    return rets[np.isfinite(rets)], periods
+def _cagr(initial: float, final: float, duration_ns: int) -> float:
+    if initial <= 0 or final < 0 or duration_ns < MIN_CAGR_DAYS * DAY_NS:
+        return float("nan")
+    return float((final / initial) ** (_YEAR_NS / duration_ns) - 1.0)
 
 
-def drawdown(equity: FloatArray) -> FloatArray:
-    """Drawdown as a positive fraction of the running peak at each point."""
-    peak = np.maximum.accumulate(equity)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dd = np.where(peak > 0, 1.0 - equity / peak, 0.0)
-    return dd
+def _exposure(dt: np.ndarray, in_market: np.ndarray) -> float:
+    total = float(dt.sum())
+    return float(dt[in_market].sum()) / total if total > 0 else float("nan")
 
 
-def max_drawdown_duration(ts: IntArray, equity: FloatArray) -> float:
-    """Longest peak-to-recovery time in seconds (to the end when never recovered)."""
-    if len(equity) < 2:
-        return 0.0
-    peak = np.maximum.accumulate(equity)
-    new_high = np.r_[True, equity[1:] >= peak[:-1]]
-    high_ts = ts[new_high]
-    gaps = np.diff(np.r_[high_ts, ts[-1]])
-    return float(gaps.max()) / 1e9 if len(gaps) else 0.0
+def _total_fees(result: RunResult, closed_trade_fees: float) -> float:
+    if not result.fills:
+        return closed_trade_fees
+    return math.fsum(f.fee for f in result.fills if f.fee_currency == result.currency)
 
 
-def _ratios(rets: FloatArray, periods: float, rf: float) -> tuple[float, float, float]:
-    if len(rets) < 2 or not math.isfinite(periods):
-        return float("nan"), float("nan"), float("nan")
-    excess = rets - rf / periods
-    sd = float(np.std(rets, ddof=1))
-    vol = sd * math.sqrt(periods)
-    sharpe = float(np.mean(excess)) / sd * math.sqrt(periods) if sd > 0 else float("nan")
-    downside = math.sqrt(float(np.mean(np.minimum(excess, 0.0) ** 2)))
-    sortino = (
-        float(np.mean(excess)) / downside * math.sqrt(periods) if downside > 0 else float("nan")
-    )
-    return sharpe, sortino, vol
+def compute_metrics(
+    result: RunResult,
+    *,
+    risk_free_rate: float = 0.0,
+    periods_per_year: float | None = None,
+) -> Metrics:
+    """Metrics of ``result``'s equity curve and trades.
 
+    Parameters
+    ----------
+    result : RunResult
+        A finished run.
+    risk_free_rate : float, default 0.0
+        Annual risk-free rate, a fraction, subtracted from returns in Sharpe and Sortino.
+    periods_per_year : float, optional
+        Annualisation factor for Sharpe, Sortino and volatility. By default 365 for daily
+        returns, or the bar frequency for curves shorter than two days.
 
-def compute_metrics(result: RunResult, *, risk_free_rate: float = 0.0) -> Metrics:
-    """Metrics of ``result``'s equity curve and trades."""
-    ts, eq = result.equity_ts, result.equity
+    Returns
+    -------
+    Metrics
+        Every figure; those that cannot be computed are None.
+    """
+    finite = np.isfinite(result.equity)
+    ts, eq = result.equity_ts[finite], result.equity[finite]
+    ex = result.exposure[finite]
     initial, final = result.initial_equity, result.final_equity
-    total_return = final / initial - 1.0 if initial > 0 else float("nan")
-    duration_ns = int(ts[-1] - ts[0]) if len(ts) > 1 else 0
-    years = duration_ns / _DAY_NS / _YEAR_DAYS
-    # Annualising less than a month of data gives absurd figures (−100 %, +10⁶ %): report none.
-    cagr = (
-        (final / initial) ** (1.0 / years) - 1.0
-        if years >= _MIN_CAGR_YEARS and final > 0
-        else float("nan")
-    )
-    rets, periods = periodic_returns(ts, eq)
-    sharpe, sortino, vol = _ratios(rets, periods, risk_free_rate)
-    mdd = float(drawdown(eq).max()) if len(eq) else float("nan")
+    has_curve = len(eq) >= 2
+    duration_ns = int(ts[-1] - ts[0]) if has_curve else 0
+
+    rets, periods = periodic_returns(ts, eq, periods_per_year)
+    ratios = risk_ratios(rets, periods, risk_free_rate)
+    mdd = float(drawdown(eq).max()) if has_curve else float("nan")
+    cagr = _cagr(initial, final, duration_ns)
     calmar = cagr / mdd if mdd > 0 and math.isfinite(cagr) else float("nan")
-    pnls = np.array([t.pnl for t in result.trades], dtype=np.float64)
-    wins, losses = pnls[pnls > 0], pnls[pnls < 0]
-    n = len(pnls)
-    profit_factor = (
-        float(wins.sum() / -losses.sum())
-        if len(losses)
-        else (float("inf") if len(wins) else float("nan"))
-    )
-    trade_rets = np.array([t.return_pct for t in result.trades], dtype=np.float64)
-    if len(ts) > 1:
-        dt = np.diff(ts).astype(np.float64)
-        exposure = float(np.sum(dt * (result.exposure[:-1] > 1e-12)) / dt.sum())
-    else:
-        exposure = float("nan")
+    stats = trade_stats(result.trades)
+    exposure = _exposure(np.diff(ts), ex[:-1] > 0) if has_curve else float("nan")
+
     return Metrics(
-        total_return=_finite(total_return),
+        total_return=_finite(final / initial - 1.0) if initial > 0 else None,
         cagr=_finite(cagr),
-        sharpe=_finite(sharpe),
-        sortino=_finite(sortino),
+        sharpe=_finite(ratios.sharpe),
+        sortino=_finite(ratios.sortino),
         calmar=_finite(calmar),
         max_drawdown=_finite(mdd),
-        max_drawdown_duration=max_drawdown_duration(ts, eq) if len(ts) > 1 else None,
-        win_rate=len(wins) / n if n else None,
-        profit_factor=profit_factor if n and not math.isnan(profit_factor) else None,
-        expectancy=float(pnls.mean()) if n else None,
+        max_drawdown_duration=max_drawdown_duration(ts, eq) if has_curve else None,
+        win_rate=_known(stats.win_rate),
+        profit_factor=_known(stats.profit_factor),
+        expectancy=_known(stats.expectancy),
         exposure=_finite(exposure),
-        number_of_trades=n,
-        start=_iso(int(ts[0])) if len(ts) else None,
-        end=_iso(int(ts[-1])) if len(ts) else None,
-        duration_days=duration_ns / _DAY_NS if len(ts) else None,
+        number_of_trades=stats.number_of_trades,
+        start=iso(int(ts[0])) if len(ts) else None,
+        end=iso(int(ts[-1])) if len(ts) else None,
+        duration_days=duration_ns / DAY_NS if len(ts) else None,
         initial_equity=initial,
         final_equity=final,
-        volatility=_finite(vol),
-        best_trade=float(trade_rets.max()) if n else None,
-        worst_trade=float(trade_rets.min()) if n else None,
-        avg_trade_return=float(trade_rets.mean()) if n else None,
-        total_fees=float(sum(t.fees for t in result.trades)),
+        volatility=_finite(ratios.volatility),
+        best_trade=_known(stats.best_trade),
+        worst_trade=_known(stats.worst_trade),
+        avg_trade_return=_known(stats.avg_trade_return),
+        total_fees=_total_fees(result, stats.fees),
     )
 
 
-__all__ = ["Metrics", "compute_metrics", "drawdown", "max_drawdown_duration", "periodic_returns"]
+__all__ = ["MIN_CAGR_DAYS", "Metrics", "compute_metrics"]

@@ -65,6 +65,9 @@ SlipOpt = Annotated[
     float | None, typer.Option("--slippage", help="Slippage as a fraction (default 0.0005).")
 ]
 LevOpt = Annotated[float, typer.Option("--leverage", help="Leverage for perpetuals and futures.")]
+LatencyOpt = Annotated[
+    float, typer.Option("--latency-ms", help="Order latency to the simulated venue, in ms.")
+]
 JsonOpt = Annotated[Path | None, typer.Option("--json", help="Where to write the JSON result.")]
 ReportOpt = Annotated[Path | None, typer.Option("--report", help="Where to write the HTML report.")]
 
@@ -75,7 +78,7 @@ def _fail(message: str) -> None:
 
 
 def _session_config(
-    cash: float, fee: float | None, slippage: float | None, leverage: float
+    cash: float, fee: float | None, slippage: float | None, leverage: float, latency_ms: float
 ) -> SessionConfig:
     for flag, value in (("--cash", cash), ("--leverage", leverage)):
         if not math.isfinite(value) or value <= 0:
@@ -89,6 +92,9 @@ def _session_config(
         if not math.isfinite(slippage) or not 0 <= slippage < 0.1:
             raise ConfigError(f"--slippage was {slippage}; it must be a fraction in [0, 0.1)")
         venue_kwargs["slippage"] = slippage
+    if not math.isfinite(latency_ms) or latency_ms < 0:
+        raise ConfigError(f"--latency-ms was {latency_ms}; it must be 0 or more")
+    venue_kwargs["latency_ms"] = latency_ms
     return SessionConfig(
         cash=cash, leverage=leverage, venue=PaperVenueConfig(**venue_kwargs), risk=RiskConfig()
     )
@@ -151,12 +157,13 @@ def backtest(
     fee: FeeOpt = None,
     slippage: SlipOpt = None,
     leverage: LevOpt = 1.0,
+    latency_ms: LatencyOpt = 0.0,
     json_path: JsonOpt = Path("reports/backtest.json"),
     report: ReportOpt = Path("reports/backtest.html"),
 ) -> None:
     """Backtest a strategy (default: sma_cross on bundled Coinbase BTC/USD 4h candles)."""
     try:
-        config = _session_config(cash, fee, slippage, leverage)
+        config = _session_config(cash, fee, slippage, leverage, latency_ms)
         strat, params = build_strategy(strategy, parse_pairs(param or []))
         _check_output(json_path, "--json")
         _check_output(report, "--report")
@@ -200,6 +207,7 @@ def run(
     fee: FeeOpt = None,
     slippage: SlipOpt = None,
     leverage: LevOpt = 1.0,
+    latency_ms: LatencyOpt = 0.0,
     speed: Annotated[
         float,
         typer.Option(
@@ -213,7 +221,7 @@ def run(
     try:
         if not math.isfinite(speed) or speed < 0:
             raise ConfigError(f"--speed was {speed}; it must be 0 or a positive number")
-        config = _session_config(cash, fee, slippage, leverage)
+        config = _session_config(cash, fee, slippage, leverage, latency_ms)
         strat, params = build_strategy(strategy, parse_pairs(param or []))
         _check_output(json_path, "--json")
         _check_output(report, "--report")

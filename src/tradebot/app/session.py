@@ -59,6 +59,7 @@ def _finish(
             "maker_fee": venue.maker_fee,
             "taker_fee": venue.taker_fee,
             "slippage": venue.slippage,
+            "latency_ms": venue.latency_ms,
             "leverage": config.leverage,
             "completed": completed,
         },

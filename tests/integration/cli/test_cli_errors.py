@@ -87,6 +87,7 @@ def test_bad_data_file_names_file_and_row_and_writes_nothing(
         (["--param", "fast=40"], "parameter 'slow'"),
         (["--cash", "-5"], "--cash was -5"),
         (["--fee", "0.5"], "--fee was 0.5"),
+        (["--latency-ms", "-1"], "--latency-ms was -1"),
         (["--data", "/no/such/file.csv"], "/no/such/file.csv: no such file"),
         (["--dataset", "nope"], "unknown dataset 'nope'"),
         (["--timeframe", "7m"], "cannot resample 4h bars to 7m"),

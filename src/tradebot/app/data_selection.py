@@ -14,6 +14,7 @@ from tradebot.venues.files.catalog import (
     instrument_for_symbol,
     open_dataset,
 )
+from tradebot.venues.files.frames import Frame
 from tradebot.venues.files.loaders import load_bars, load_funding, load_quotes, load_trades
 from tradebot.venues.files.source import FileDataSource
 
@@ -53,13 +54,15 @@ def select_data(
             if not wanted:
                 names = ", ".join(i.id.symbol for i in source.instruments)
                 raise ConfigError(f"dataset '{dataset}' has no symbol '{symbol}'; it has {names}")
+            ids = {i.id for i in wanted}
+            source = FileDataSource([f for f in source.frames if f.instrument_id in ids], wanted)
         return DataSelection(source, list(source.instruments), BUNDLED[dataset].description)
     files = _data_files(data)
     if symbol is not None and len({_kind_stem(f) for f in files}) > 1:
         raise ConfigError(
             f"--symbol names one symbol but {data} holds files for several; pass one file"
         )
-    frames = []
+    frames: list[Frame] = []
     instruments: dict[InstrumentId, Instrument] = {}
     for path in files:
         sym = symbol or default_symbol_from_path(path)
@@ -90,7 +93,7 @@ def _kind_stem(path: Path) -> str:
     return name.split(".")[0]
 
 
-def _load(path: Path, instrument_id: InstrumentId, timeframe: str | None):  # type: ignore[no-untyped-def]
+def _load(path: Path, instrument_id: InstrumentId, timeframe: str | None) -> Frame:
     name = path.name.lower()
     if "funding" in name:
         return load_funding(path, instrument_id)

@@ -105,3 +105,31 @@ def test_strategies_lists_parameters_and_defaults() -> None:
     assert result.exit_code == 0
     for word in ("sma_cross", "fast", "10", "rsi_bb", "oversold"):
         assert word in result.output
+
+
+def test_symbol_picks_one_instrument_of_a_bundled_dataset(tmp_path: Path) -> None:
+    out_json = tmp_path / "r.json"
+
+    result = runner.invoke(
+        app,
+        [
+            "backtest",
+            "--dataset",
+            "binance_btc_eth_1m",
+            "--symbol",
+            "ETH/USDT",
+            "--param",
+            "fast=3",
+            "--param",
+            "slow=8",
+            "--json",
+            str(out_json),
+            "--report",
+            str(tmp_path / "r.html"),
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out_json.read_text())
+    assert doc["extra"]["instruments"] == ["ETH/USDT@BINANCE"]
+    assert {t["instrument"] for t in doc["trades"]} == {"ETH/USDT@BINANCE"}

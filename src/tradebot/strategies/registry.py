@@ -66,12 +66,30 @@ def parse_params(cls: type[Strategy[Any]], raw: dict[str, str]) -> StrategyParam
                 f"strategy '{cls.name}' has no parameter '{key}'; parameters: {known}"
             )
         values[key] = _convert(text)
+    for key, value in values.items():
+        expected = fields[key].type
+        if isinstance(expected, type) and not _fits(value, expected):
+            raise ConfigError(
+                f"strategy '{cls.name}': parameter '{key}' was '{raw[key]}'; it must be "
+                f"{_TYPE_WORDS.get(expected, expected.__name__)}"
+            )
     try:
         params = msgspec.convert(values, params_type, strict=False)
         params.validate()
     except (msgspec.ValidationError, ValueError) as exc:
         raise ConfigError(f"strategy '{cls.name}': {exc}") from exc
     return params
+
+
+_TYPE_WORDS = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}
+
+
+def _fits(value: Any, expected: type) -> bool:
+    if expected is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
 
 
 def _convert(text: str) -> Any:

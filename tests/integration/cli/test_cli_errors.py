@@ -85,6 +85,8 @@ def test_bad_data_file_names_file_and_row_and_writes_nothing(
         (["--param", "fast=3", "--param", "nonsense=1"], "no parameter 'nonsense'"),
         (["--param", "fast"], "is not of the form KEY=VALUE"),
         (["--param", "fast=40"], "parameter 'slow'"),
+        (["--param", "fast=abc"], "parameter 'fast' was 'abc'; it must be a whole number"),
+        (["--param", "long_only=maybe"], "it must be true or false"),
         (["--cash", "-5"], "--cash was -5"),
         (["--fee", "0.5"], "--fee was 0.5"),
         (["--latency-ms", "-1"], "--latency-ms was -1"),

@@ -15,6 +15,14 @@ from tradebot.model.identifiers import ClientOrderId, InstrumentId, StrategyId
 from tradebot.model.orders import Order
 from tradebot.portfolio.portfolio import Portfolio
 
+# Enum members bound once: attribute access on an Enum class is slow on Python 3.11.
+_ST_DENIED = OrderStatus.DENIED
+_ST_SUBMITTED = OrderStatus.SUBMITTED
+_ST_ACCEPTED = OrderStatus.ACCEPTED
+_ST_TRIGGERED = OrderStatus.TRIGGERED
+_ST_CANCELED = OrderStatus.CANCELED
+_ST_REJECTED = OrderStatus.REJECTED
+
 FillListener = Callable[[Order, OrderFilled], None]
 UpdateListener = Callable[[Order, OrderUpdated], None]
 Publish = Callable[[object], None]
@@ -73,15 +81,15 @@ class OrderManager:
         if order.client_order_id in self.orders:
             raise ValueError(f"client order id {order.client_order_id} was already used")
         self.orders[order.client_order_id] = order
-        order.transition(OrderStatus.SUBMITTED, self._now())
+        order.transition(_ST_SUBMITTED, self._now())
         self._client_for(order.instrument_id).submit_order(order)
 
     def deny(self, order: Order, reason: str) -> None:
         """Record an order a risk rule refused; it is never sent."""
         self.orders[order.client_order_id] = order
         ts = self._now()
-        order.transition(OrderStatus.DENIED, ts, reason)
-        self._publish_update(order, OrderStatus.DENIED, ts, reason)
+        order.transition(_ST_DENIED, ts, reason)
+        self._publish_update(order, _ST_DENIED, ts, reason)
 
     def cancel(self, order: Order) -> None:
         """Ask the venue to cancel ``order`` if it is still open."""
@@ -118,31 +126,31 @@ class OrderManager:
     # -- ExecutionEvents ---------------------------------------------------------------------
     def on_order_accepted(self, order: Order, ts: int) -> None:
         """Mark the order accepted."""
-        order.transition(OrderStatus.ACCEPTED, ts)
-        self._publish_update(order, OrderStatus.ACCEPTED, ts, "")
+        order.transition(_ST_ACCEPTED, ts)
+        self._publish_update(order, _ST_ACCEPTED, ts, "")
 
     def on_order_rejected(self, order: Order, reason: str, ts: int) -> None:
         """Mark the order rejected with the venue's reason."""
-        order.transition(OrderStatus.REJECTED, ts, reason)
-        self._publish_update(order, OrderStatus.REJECTED, ts, reason)
+        order.transition(_ST_REJECTED, ts, reason)
+        self._publish_update(order, _ST_REJECTED, ts, reason)
 
     def on_order_canceled(self, order: Order, reason: str, ts: int) -> None:
         """Mark the order canceled."""
-        order.transition(OrderStatus.CANCELED, ts, reason)
-        self._publish_update(order, OrderStatus.CANCELED, ts, reason)
+        order.transition(_ST_CANCELED, ts, reason)
+        self._publish_update(order, _ST_CANCELED, ts, reason)
 
     def on_order_triggered(self, order: Order, ts: int) -> None:
         """Mark a stop order triggered."""
-        if order.status is OrderStatus.ACCEPTED:
-            order.transition(OrderStatus.TRIGGERED, ts)
-            self._publish_update(order, OrderStatus.TRIGGERED, ts, "")
+        if order.status is _ST_ACCEPTED:
+            order.transition(_ST_TRIGGERED, ts)
+            self._publish_update(order, _ST_TRIGGERED, ts, "")
 
     def on_order_filled(self, order: Order, fill: OrderFilled) -> None:
         """Book the fill, update the order, and tell listeners."""
         if order.client_order_id not in self.orders:
             self.orders[order.client_order_id] = order  # venue-initiated (liquidation)
-            order.transition(OrderStatus.SUBMITTED, fill.ts_event)
-            order.transition(OrderStatus.ACCEPTED, fill.ts_event)
+            order.transition(_ST_SUBMITTED, fill.ts_event)
+            order.transition(_ST_ACCEPTED, fill.ts_event)
         order.apply_fill(fill.quantity, fill.price, fill.ts_event)
         self.fills.append(fill)
         self._portfolio.apply_fill(fill)

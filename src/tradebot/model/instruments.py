@@ -14,6 +14,10 @@ from decimal import Decimal
 from tradebot.model.enums import OptionKind, Settlement
 from tradebot.model.identifiers import InstrumentId
 
+# Enum members bound once: attribute access on an Enum class is slow on Python 3.11.
+_SETTLE_LINEAR = Settlement.LINEAR
+_SETTLE_INVERSE = Settlement.INVERSE
+
 _NS_PER_YEAR = 365.0 * 86_400 * 1_000_000_000
 
 
@@ -47,7 +51,7 @@ class Instrument:
     id: InstrumentId
     base: str
     quote: str
-    settlement: Settlement = Settlement.LINEAR
+    settlement: Settlement = _SETTLE_LINEAR
     price_increment: Decimal = Decimal("0.01")
     size_increment: Decimal = Decimal("0.00000001")
     min_quantity: Decimal = Decimal("0")
@@ -72,7 +76,7 @@ class Instrument:
         object.__setattr__(self, "_mult", float(self.multiplier))
         object.__setattr__(self, "_price_digits", _decimals(self.price_increment))
         object.__setattr__(self, "_size_digits", _decimals(self.size_increment))
-        object.__setattr__(self, "is_inverse", self.settlement is Settlement.INVERSE)
+        object.__setattr__(self, "is_inverse", self.settlement is _SETTLE_INVERSE)
         object.__setattr__(self, "is_derivative", not isinstance(self, Spot))
 
     @property

@@ -16,6 +16,17 @@ from __future__ import annotations
 from tradebot.model.enums import OrderSide, OrderStatus, OrderType, TimeInForce
 from tradebot.model.identifiers import ClientOrderId, InstrumentId, StrategyId, VenueOrderId
 
+# Enum members bound once: attribute access on an Enum class is slow on Python 3.11.
+_OT_MARKET = OrderType.MARKET
+_OT_LIMIT = OrderType.LIMIT
+_OT_STOP_MARKET = OrderType.STOP_MARKET
+_OT_STOP_LIMIT = OrderType.STOP_LIMIT
+_SIDE_BUY = OrderSide.BUY
+_ST_INITIALIZED = OrderStatus.INITIALIZED
+_ST_PARTIALLY_FILLED = OrderStatus.PARTIALLY_FILLED
+_ST_FILLED = OrderStatus.FILLED
+_TIF_GTC = TimeInForce.GTC
+
 _S = OrderStatus
 _ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
     _S.INITIALIZED: frozenset({_S.DENIED, _S.SUBMITTED}),
@@ -109,7 +120,7 @@ class Order:
         quote_quantity: float = 0.0,
         price: float | None = None,
         trigger_price: float | None = None,
-        time_in_force: TimeInForce = TimeInForce.GTC,
+        time_in_force: TimeInForce = _TIF_GTC,
         post_only: bool = False,
         reduce_only: bool = False,
         strategy_id: StrategyId = MANUAL,
@@ -120,13 +131,13 @@ class Order:
             raise ValueError(f"order {client_order_id}: quantity must not be negative")
         if quantity == 0 and quote_quantity == 0:
             raise ValueError(f"order {client_order_id}: quantity was 0")
-        if order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT) and price is None:
+        if order_type in (_OT_LIMIT, _OT_STOP_LIMIT) and price is None:
             raise ValueError(f"order {client_order_id}: a {order_type.value} order needs a price")
-        if order_type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT) and trigger_price is None:
+        if order_type in (_OT_STOP_MARKET, _OT_STOP_LIMIT) and trigger_price is None:
             raise ValueError(f"order {client_order_id}: a {order_type.value} order needs a trigger")
-        if quote_quantity and (order_type is not OrderType.MARKET or side is not OrderSide.BUY):
+        if quote_quantity and (order_type is not _OT_MARKET or side is not _SIDE_BUY):
             raise ValueError(f"order {client_order_id}: only market buys can be sized in quote")
-        if post_only and order_type is not OrderType.LIMIT:
+        if post_only and order_type is not _OT_LIMIT:
             raise ValueError(f"order {client_order_id}: only limit orders can be post-only")
         self.client_order_id = client_order_id
         self.instrument_id = instrument_id
@@ -144,7 +155,7 @@ class Order:
         self.ts_init = ts_init
         self.ts_last = ts_init
         self.ts_active = ts_init
-        self.status = OrderStatus.INITIALIZED
+        self.status = _ST_INITIALIZED
         self.filled_quantity = 0.0
         self.avg_price = 0.0
         self.venue_order_id: VenueOrderId | None = None
@@ -158,7 +169,7 @@ class Order:
     @property
     def is_closed(self) -> bool:
         """True once the order reached a final state."""
-        return self.status not in _OPEN and self.status is not OrderStatus.INITIALIZED
+        return self.status not in _OPEN and self.status is not _ST_INITIALIZED
 
     @property
     def leaves_quantity(self) -> float:
@@ -191,7 +202,7 @@ class Order:
         if self.quote_quantity and not self.quantity:
             self.quantity = total
         done = total >= self.quantity * (1 - 1e-12)
-        self.transition(OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED, ts)
+        self.transition(_ST_FILLED if done else _ST_PARTIALLY_FILLED, ts)
 
     def __repr__(self) -> str:
         size = f"{self.quantity:g}" if self.quantity else f"quote {self.quote_quantity:g}"

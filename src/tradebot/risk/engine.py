@@ -14,6 +14,18 @@ from tradebot.portfolio.portfolio import Portfolio
 from tradebot.risk.config import RiskConfig
 from tradebot.risk.verdict import Approved, Denied, Verdict
 
+# Enum members bound once: attribute access on an Enum class is slow on Python 3.11.
+_OT_MARKET = OrderType.MARKET
+_OT_LIMIT = OrderType.LIMIT
+_OT_STOP_MARKET = OrderType.STOP_MARKET
+_OT_STOP_LIMIT = OrderType.STOP_LIMIT
+_SIDE_BUY = OrderSide.BUY
+_SIDE_SELL = OrderSide.SELL
+_INTENT_CLOSE = SignalIntent.CLOSE
+_INTENT_REDUCE = SignalIntent.REDUCE
+_SIZE_QUANTITY = SizeMode.QUANTITY
+_SIZE_NOTIONAL = SizeMode.NOTIONAL
+
 
 class RiskEngine:
     """Sizes and checks signals against the portfolio.
@@ -44,14 +56,14 @@ class RiskEngine:
         if inst is None:
             return Denied("UNKNOWN_INSTRUMENT", f"instrument {signal.instrument_id} is not loaded")
         held = pf.holding(inst.id)
-        if signal.intent is SignalIntent.CLOSE or signal.intent is SignalIntent.REDUCE:
+        if signal.intent is _INTENT_CLOSE or signal.intent is _INTENT_REDUCE:
             return self._closing(signal, inst, held)
         price = self._reference_price(signal, inst)
         if price is None:
             return Denied("NO_PRICE", f"no price is known yet for {inst.id}")
         if (
             not inst.is_derivative
-            and signal.side is OrderSide.SELL
+            and signal.side is _SIDE_SELL
             and not (self.config.allow_spot_short)
         ):
             available = max(held, 0.0)
@@ -64,9 +76,9 @@ class RiskEngine:
     def _closing(self, signal: Signal, inst: Instrument, held: float) -> Verdict:
         if abs(held) <= 1e-12:
             return Denied("NO_POSITION", f"no position in {inst.id} to {signal.intent.value}")
-        side = OrderSide.SELL if held > 0 else OrderSide.BUY
+        side = _SIDE_SELL if held > 0 else _SIDE_BUY
         quantity = abs(held)
-        if signal.intent is SignalIntent.REDUCE:
+        if signal.intent is _INTENT_REDUCE:
             quantity = min(quantity, self._quantity(signal, inst, self._last(inst) or 0.0))
         quantity = inst.floor_size(quantity) if inst.is_derivative else quantity
         if quantity <= 0:
@@ -78,9 +90,9 @@ class RiskEngine:
         cfg = self.config
         spot_market_buy = (
             not inst.is_derivative
-            and signal.side is OrderSide.BUY
-            and signal.order_type is OrderType.MARKET
-            and signal.size_mode is not SizeMode.QUANTITY
+            and signal.side is _SIDE_BUY
+            and signal.order_type is _OT_MARKET
+            and signal.size_mode is not _SIZE_QUANTITY
         )
         if spot_market_buy:
             budget = self._budget(signal, inst)
@@ -94,7 +106,7 @@ class RiskEngine:
                 )
             return Approved(signal.side, 0.0, quote_quantity=quote_qty)
         quantity = self._quantity(signal, inst, price)
-        if not inst.is_derivative and signal.side is OrderSide.SELL and not cfg.allow_spot_short:
+        if not inst.is_derivative and signal.side is _SIDE_SELL and not cfg.allow_spot_short:
             quantity = min(quantity, max(held, 0.0))
         quantity = inst.floor_size(quantity)
         if quantity <= 0 or quantity < float(inst.min_quantity):
@@ -106,7 +118,7 @@ class RiskEngine:
         return Approved(signal.side, quantity)
 
     def _quantity(self, signal: Signal, inst: Instrument, price: float) -> float:
-        if signal.size_mode is SizeMode.QUANTITY:
+        if signal.size_mode is _SIZE_QUANTITY:
             return signal.size
         if price <= 0:
             return 0.0
@@ -121,16 +133,13 @@ class RiskEngine:
         nlv = pf.valuation()[0]
         leverage = pf.account.leverage if inst.is_derivative else 1.0
         cap = nlv * leverage * self.config.max_order_fraction
-        if signal.size_mode is SizeMode.NOTIONAL:
-            wanted = signal.size
-        else:
-            wanted = signal.size * nlv * leverage
+        wanted = signal.size if signal.size_mode is _SIZE_NOTIONAL else signal.size * nlv * leverage
         return max(0.0, min(wanted, cap))
 
     def _reference_price(self, signal: Signal, inst: Instrument) -> float | None:
-        if signal.order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT) and signal.price:
+        if signal.order_type in (_OT_LIMIT, _OT_STOP_LIMIT) and signal.price:
             return signal.price
-        if signal.order_type is OrderType.STOP_MARKET and signal.trigger_price:
+        if signal.order_type is _OT_STOP_MARKET and signal.trigger_price:
             return signal.trigger_price
         return self._last(inst)
 

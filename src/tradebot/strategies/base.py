@@ -36,6 +36,14 @@ from tradebot.model.orders import Order
 from tradebot.model.signals import Signal, SignalIntent, SizeMode
 from tradebot.strategies.context import StrategyContext
 
+# Enum members bound once: attribute access on an Enum class is slow on Python 3.11.
+_OT_MARKET = OrderType.MARKET
+_SIDE_BUY = OrderSide.BUY
+_SIDE_SELL = OrderSide.SELL
+_TIF_GTC = TimeInForce.GTC
+_INTENT_CLOSE = SignalIntent.CLOSE
+_SIZE_EQUITY_FRACTION = SizeMode.EQUITY_FRACTION
+
 
 class StrategyParams(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Base of every strategy's parameters: typed, immutable, with defaults."""
@@ -141,31 +149,31 @@ class Strategy(Generic[P]):
         instrument_id: InstrumentId,
         size: float = 1.0,
         *,
-        size_mode: SizeMode = SizeMode.EQUITY_FRACTION,
+        size_mode: SizeMode = _SIZE_EQUITY_FRACTION,
         **kwargs: Any,
     ) -> Order | None:
         """Open or add to a long position (default: all of equity at market)."""
-        return self._open(instrument_id, OrderSide.BUY, size, size_mode, **kwargs)
+        return self._open(instrument_id, _SIDE_BUY, size, size_mode, **kwargs)
 
     def sell(
         self,
         instrument_id: InstrumentId,
         size: float = 1.0,
         *,
-        size_mode: SizeMode = SizeMode.EQUITY_FRACTION,
+        size_mode: SizeMode = _SIZE_EQUITY_FRACTION,
         **kwargs: Any,
     ) -> Order | None:
         """Open or add to a short position (default: all of equity at market)."""
-        return self._open(instrument_id, OrderSide.SELL, size, size_mode, **kwargs)
+        return self._open(instrument_id, _SIDE_SELL, size, size_mode, **kwargs)
 
     def close(self, instrument_id: InstrumentId, *, tag: str = "exit") -> Order | None:
         """Flatten the position at market (reduce-only); None when flat."""
         held = self.ctx.holding(instrument_id)
         if abs(held) <= 1e-12:
             return None
-        side = OrderSide.SELL if held > 0 else OrderSide.BUY
+        side = _SIDE_SELL if held > 0 else _SIDE_BUY
         return self.signal(
-            Signal(instrument_id=instrument_id, side=side, intent=SignalIntent.CLOSE, tag=tag)
+            Signal(instrument_id=instrument_id, side=side, intent=_INTENT_CLOSE, tag=tag)
         )
 
     def cancel_all(self, instrument_id: InstrumentId | None = None) -> int:
@@ -179,10 +187,10 @@ class Strategy(Generic[P]):
         size: float,
         size_mode: SizeMode,
         *,
-        order_type: OrderType = OrderType.MARKET,
+        order_type: OrderType = _OT_MARKET,
         price: float | None = None,
         trigger_price: float | None = None,
-        time_in_force: TimeInForce = TimeInForce.GTC,
+        time_in_force: TimeInForce = _TIF_GTC,
         post_only: bool = False,
         confidence: float = 1.0,
         stop_loss: float | None = None,

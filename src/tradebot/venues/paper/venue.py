@@ -21,7 +21,19 @@ from tradebot.venues.paper.bar_path import bar_path, first_at_or_above, first_at
 from tradebot.venues.paper.config import PaperVenueConfig
 from tradebot.venues.paper.working_order import WorkingOrder
 
-_MARKETS = (OrderType.MARKET, OrderType.STOP_MARKET)
+# Enum members bound once: attribute access on an Enum class is slow on Python 3.11.
+_OT_MARKET = OrderType.MARKET
+_OT_STOP_MARKET = OrderType.STOP_MARKET
+_OT_STOP_LIMIT = OrderType.STOP_LIMIT
+_SIDE_BUY = OrderSide.BUY
+_SIDE_SELL = OrderSide.SELL
+_TIF_GTC = TimeInForce.GTC
+_TIF_IOC = TimeInForce.IOC
+_TIF_FOK = TimeInForce.FOK
+_LIQ_MAKER = LiquiditySide.MAKER
+_LIQ_TAKER = LiquiditySide.TAKER
+
+_MARKETS = (_OT_MARKET, _OT_STOP_MARKET)
 
 
 class PaperVenue:
@@ -159,19 +171,19 @@ class PaperVenue:
     ) -> tuple[float, float, bool] | None:
         """Position on the path, price and taker flag of a fill, or None."""
         order = w.order
-        buy = order.side is OrderSide.BUY
+        buy = order.side is _SIDE_BUY
         slip = self.config.slippage
         adverse = (1.0 + slip) if buy else (1.0 - slip)
-        if order.order_type is OrderType.MARKET:
+        if order.order_type is _OT_MARKET:
             return (0.0, path[0] * adverse, True)
         start = 0.0
-        if order.order_type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT) and not w.triggered:
+        if order.order_type in (_OT_STOP_MARKET, _OT_STOP_LIMIT) and not w.triggered:
             trig = order.trigger_price
             assert trig is not None
             at = first_at_or_above(path, trig) if buy else first_at_or_below(path, trig)
             if at is None:
                 return None
-            if order.order_type is OrderType.STOP_MARKET:
+            if order.order_type is _OT_STOP_MARKET:
                 base = path[0] if at == 0.0 else trig
                 return (at, base * adverse, True)
             w.triggered = True
@@ -211,14 +223,14 @@ class PaperVenue:
             limit = order.price
             last = self._portfolio.last_price.get(order.instrument_id)
             if limit is not None and last is not None:
-                crosses = last <= limit if order.side is OrderSide.BUY else last >= limit
+                crosses = last <= limit if order.side is _SIDE_BUY else last >= limit
                 if crosses:
                     self._remove(w)
                     self.events.on_order_canceled(
                         order, "post-only order would have taken liquidity", self._now()
                     )
                     return
-        if order.time_in_force is not TimeInForce.GTC:
+        if order.time_in_force is not _TIF_GTC:
             self._remove(w)
             self.events.on_order_canceled(
                 order, f"{order.time_in_force.value} order found nothing to fill", self._now()
@@ -230,15 +242,13 @@ class PaperVenue:
             if w.ts_active > quote.ts_event:
                 continue
             order = w.order
-            buy = order.side is OrderSide.BUY
+            buy = order.side is _SIDE_BUY
             touch = quote.ask if buy else quote.bid
             size = quote.ask_size if buy else quote.bid_size
             available = size if size > 0 else float("inf")
             first = not w.arrived
             w.arrived = True
-            if order.order_type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT) and (
-                not w.triggered
-            ):
+            if order.order_type in (_OT_STOP_MARKET, _OT_STOP_LIMIT) and (not w.triggered):
                 trig = order.trigger_price
                 assert trig is not None
                 if (touch < trig) if buy else (touch > trig):
@@ -273,11 +283,11 @@ class PaperVenue:
             if w.ts_active > trade.ts_event:
                 continue
             order = w.order
-            buy = order.side is OrderSide.BUY
+            buy = order.side is _SIDE_BUY
             w.arrived = True
             if order.order_type in _MARKETS:
                 trig = order.trigger_price
-                if order.order_type is OrderType.STOP_MARKET and not w.triggered:
+                if order.order_type is _OT_STOP_MARKET and not w.triggered:
                     assert trig is not None
                     if (trade.price < trig) if buy else (trade.price > trig):
                         continue
@@ -288,7 +298,7 @@ class PaperVenue:
                 continue
             limit = order.price
             assert limit is not None
-            if order.order_type is OrderType.STOP_LIMIT and not w.triggered:
+            if order.order_type is _OT_STOP_LIMIT and not w.triggered:
                 trig = order.trigger_price
                 assert trig is not None
                 if (trade.price < trig) if buy else (trade.price > trig):
@@ -310,14 +320,12 @@ class PaperVenue:
             self._fill(w, 0.0, price, taker, ts, available)
             return
         quantity = min(w.leaves, available)
-        if order.time_in_force is TimeInForce.FOK and quantity < w.leaves:
+        if order.time_in_force is _TIF_FOK and quantity < w.leaves:
             self._remove(w)
             self.events.on_order_canceled(order, "fok order could not fill in full", ts)
             return
         self._fill(w, quantity, price, taker, ts)
-        if w in self._working.get(order.instrument_id, []) and (
-            order.time_in_force is TimeInForce.IOC
-        ):
+        if w in self._working.get(order.instrument_id, []) and (order.time_in_force is _TIF_IOC):
             self._remove(w)
             self.events.on_order_canceled(order, "ioc remainder canceled", ts)
 
@@ -345,7 +353,7 @@ class PaperVenue:
         capped = False
         if order.reduce_only:
             held = self._portfolio.holding(order.instrument_id)
-            closable = -held if order.side is OrderSide.BUY else held
+            closable = -held if order.side is _SIDE_BUY else held
             if closable <= 1e-12:
                 self._remove(w)
                 self.events.on_order_canceled(order, "reduce-only order found no position", ts)
@@ -366,7 +374,7 @@ class PaperVenue:
             price=price,
             fee=fee,
             fee_currency=inst.settlement_currency,
-            liquidity=LiquiditySide.TAKER if taker else LiquiditySide.MAKER,
+            liquidity=_LIQ_TAKER if taker else _LIQ_MAKER,
             ts_event=ts,
             trade_id=f"P-{next(self._trade_ids)}",
             tag=order.tag,
@@ -386,7 +394,7 @@ class PaperVenue:
         """Why the account cannot pay for this fill, or an empty string."""
         pf = self._portfolio
         if not inst.is_derivative:
-            if side is OrderSide.BUY:
+            if side is _SIDE_BUY:
                 cost = quantity * price * (1.0 + fee_rate)
                 have = pf.account.balance(inst.quote)
                 if cost > have * (1 + 1e-12):
@@ -453,13 +461,13 @@ class PaperVenue:
             return
         ts = self._now()
         quantity = abs(pos.quantity)
-        side = OrderSide.SELL if pos.quantity > 0 else OrderSide.BUY
+        side = _SIDE_SELL if pos.quantity > 0 else _SIDE_BUY
         fill_price = inst.round_price(price)
         order = Order(
             ClientOrderId(f"LIQ-{next(self._seq)}"),
             instrument_id,
             side,
-            OrderType.MARKET,
+            _OT_MARKET,
             quantity,
             reduce_only=True,
             strategy_id=StrategyId("venue"),
@@ -477,7 +485,7 @@ class PaperVenue:
             price=fill_price,
             fee=fee,
             fee_currency=inst.settlement_currency,
-            liquidity=LiquiditySide.TAKER,
+            liquidity=_LIQ_TAKER,
             ts_event=ts,
             trade_id=f"P-{next(self._trade_ids)}",
             tag="liquidation",

@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 
+from tradebot.engine.bar_aggregator import BarAggregator
 from tradebot.engine.bus import MessageBus
 from tradebot.engine.clock import SimulatedClock
 from tradebot.engine.equity_recorder import EquityRecorder
@@ -28,6 +29,7 @@ from tradebot.model.instruments import Instrument
 from tradebot.model.orders import Order
 from tradebot.model.positions import Position
 from tradebot.model.signals import Signal
+from tradebot.model.timeframes import timeframe_ns
 from tradebot.portfolio.portfolio import Portfolio
 from tradebot.risk.engine import RiskEngine
 from tradebot.risk.verdict import Denied, Verdict
@@ -35,8 +37,10 @@ from tradebot.strategies.base import Strategy
 
 log = logging.getLogger("tradebot.engine")
 
-_Route = tuple[list[Callable[[Any], None]], list[int], list[float]]
-"""Strategy handlers, then the mark timestamps and prices, of one event type on one instrument."""
+_Aggregation = tuple[BarAggregator, list[Callable[[Any], None]]]
+_Route = tuple[list[Callable[[Any], None]], list[int], list[float], list[_Aggregation]]
+"""For one event type on one instrument: strategy handlers, mark timestamps and prices, and the
+longer-timeframe aggregators with the handlers that asked for them."""
 
 _HOOKS: dict[type, str] = {
     Bar: "on_bar",
@@ -171,7 +175,7 @@ class TradingEngine:
         route = self._routes[cls].get(event.instrument_id)
         if route is None:
             route = self._route(cls, event.instrument_id)
-        handlers, mark_ts, mark_px = route
+        handlers, mark_ts, mark_px, aggregators = route
         if cls is Bar:
             price = event.close  # type: ignore[union-attr]
         elif cls is QuoteTick:
@@ -190,21 +194,47 @@ class TradingEngine:
                 handler(event)
             except Exception as exc:  # one bad strategy must not stop the others
                 self._fail(getattr(handler, "__self__", None), exc)
+        if aggregators:
+            self._dispatch_higher(event, aggregators)  # type: ignore[arg-type]
+
+    def _dispatch_higher(self, bar: Bar, aggregators: list[_Aggregation]) -> None:
+        """Feed longer-timeframe aggregators and deliver the bars they complete."""
+        for aggregator, handlers in aggregators:
+            for higher in aggregator.update(bar):
+                for handler in handlers:
+                    try:
+                        handler(higher)
+                    except Exception as exc:  # one bad strategy must not stop the others
+                        self._fail(getattr(handler, "__self__", None), exc)
+
+    def _subscribers(self, instrument_id: InstrumentId) -> list[Strategy[Any]]:
+        return [
+            s for s in self.strategies if s.id in self._by_id and s.subscribes_to(instrument_id)
+        ]
 
     def _route(self, cls: type, instrument_id: InstrumentId) -> _Route:
         """Handlers and mark series for events of ``cls`` on ``instrument_id``."""
         hook = _HOOKS[cls]
         handlers = [
             getattr(s, hook)
-            for s in self.strategies
-            if s.id in self._by_id
-            and s.subscribes_to(instrument_id)
-            and getattr(type(s), hook) is not getattr(Strategy, hook)
+            for s in self._subscribers(instrument_id)
+            if getattr(type(s), hook) is not getattr(Strategy, hook)
         ]
         marks = self.recorder.marks.get(instrument_id)
         if marks is None:
             marks = self.recorder.marks[instrument_id] = ([], [])
-        route = (handlers, marks[0], marks[1])
+        aggregators: list[_Aggregation] = []
+        if cls is Bar:
+            wanted = sorted(
+                {tf for s in self._subscribers(instrument_id) for tf in s.timeframes},
+                key=timeframe_ns,
+            )
+            for tf in wanted:
+                takers: list[Callable[[Any], None]] = [
+                    s.on_bar for s in self._subscribers(instrument_id) if tf in s.timeframes
+                ]
+                aggregators.append((BarAggregator(tf), takers))
+        route = (handlers, marks[0], marks[1], aggregators)
         self._routes[cls][instrument_id] = route
         return route
 

@@ -72,6 +72,8 @@ class Strategy(Generic[P]):
 
     name: ClassVar[str] = ""
     params_type: ClassVar[type[StrategyParams]] = StrategyParams
+    default_timeframes: ClassVar[tuple[str, ...]] = ()
+    """Longer timeframes this strategy wants besides the bars of the data (e.g. ``("1h",)``)."""
 
     def __init__(
         self,
@@ -79,10 +81,14 @@ class Strategy(Generic[P]):
         *,
         instruments: list[InstrumentId] | None = None,
         strategy_id: str | None = None,
+        timeframes: list[str] | None = None,
     ) -> None:
         self.params: P = params if params is not None else self.params_type()  # type: ignore[assignment]
         self.params.validate()
         self.instruments = instruments
+        self.timeframes: tuple[str, ...] = tuple(
+            timeframes if timeframes is not None else self.default_timeframes
+        )
         self.id = StrategyId(strategy_id or self.name or type(self).__name__)
         self._ctx: StrategyContext | None = None
 
@@ -107,7 +113,11 @@ class Strategy(Generic[P]):
         """Set up indicators and state."""
 
     def on_bar(self, bar: Bar) -> None:
-        """A bar closed."""
+        """A bar closed: a bar of the data, or of one of ``timeframes`` (see ``bar.timeframe``).
+
+        A longer-timeframe bar arrives right after the data bar that completes it, never before
+        it has closed.
+        """
 
     def on_quote(self, quote: QuoteTick) -> None:
         """The top of the book changed."""

@@ -124,6 +124,9 @@ class TradingEngine:
             TradeTick: {},
             FundingRate: {},
         }
+        # Kept apart from the routes: rebuilding a route (after a strategy fails) must not lose
+        # the part of a longer-timeframe bar already seen.
+        self._aggregators: dict[tuple[InstrumentId, str], BarAggregator] = {}
         self.signals: list[SignalRecord] = []
         self.failures: list[StrategyFailed] = []
         self.recorder = EquityRecorder(portfolio)
@@ -202,6 +205,9 @@ class TradingEngine:
         for aggregator, handlers in aggregators:
             for higher in aggregator.update(bar):
                 for handler in handlers:
+                    owner = getattr(handler, "__self__", None)
+                    if owner is not None and owner.id not in self._by_id:
+                        continue  # the strategy failed earlier in this event and was stopped
                     try:
                         handler(higher)
                     except Exception as exc:  # one bad strategy must not stop the others
@@ -233,7 +239,10 @@ class TradingEngine:
                 takers: list[Callable[[Any], None]] = [
                     s.on_bar for s in self._subscribers(instrument_id) if tf in s.timeframes
                 ]
-                aggregators.append((BarAggregator(tf), takers))
+                aggregator = self._aggregators.get((instrument_id, tf))
+                if aggregator is None:
+                    aggregator = self._aggregators[instrument_id, tf] = BarAggregator(tf)
+                aggregators.append((aggregator, takers))
         route = (handlers, marks[0], marks[1], aggregators)
         self._routes[cls][instrument_id] = route
         return route

@@ -89,8 +89,11 @@ class Instrument:
         return round(round(price / self._tick) * self._tick, self._price_digits)
 
     def floor_size(self, quantity: float) -> float:
-        """Round a size down to the lot (a tiny tolerance absorbs float noise such as 2.9999999)."""
-        lots = math.floor(quantity / self._lot + 1e-9)
+        """Round a size down to the lot (a tiny tolerance absorbs float noise: 0.7 / 0.1 = 6.9…)."""
+        ratio = quantity / self._lot
+        # Float noise grows with the lot count (65.15929727 / 1e-8 = 6515929726.99…), so the
+        # tolerance is relative as well as absolute.
+        lots = math.floor(ratio + 1e-9 + abs(ratio) * 1e-15)
         return round(lots * self._lot, self._size_digits)
 
     def notional(self, quantity: float, price: float) -> float:

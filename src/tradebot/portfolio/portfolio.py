@@ -46,7 +46,6 @@ class Portfolio:
         self.total_funding: dict[str, float] = {}
         self._par = stablecoins_at_par
         self._derivatives = [p for p in self.positions.values() if p.instrument.is_derivative]
-        self._spot = [i for i in instruments if not i.is_derivative]
         self._plan: ValuationPlan | None = None
         self._plan_version = -1
 
@@ -148,11 +147,13 @@ class Portfolio:
                 if price > 0:
                     value = inst.notional(abs(pos.quantity), price)
                     total += value * self.rate(inst.settlement_currency)
-        for inst in self._spot:
-            qty = self.account.balance(inst.base)
-            price = self.last_price.get(inst.id, 0.0)
-            if qty and price > 0:
-                total += abs(qty) * price * self.rate(inst.quote)
+        # Every coin balance counts once, valued like in NLV (and in ``ValuationPlan``): also the
+        # coin collateral of inverse contracts, and a coin quoted by two loaded pairs.
+        for currency, amount in self.account.balances.items():
+            if amount and not self.is_par(currency):
+                rate = self.rate(currency)
+                if rate > 0:  # False for NaN: no price known yet
+                    total += abs(amount) * rate
         return total
 
     def margin_used(self, currency: str) -> float:

@@ -7,6 +7,8 @@ reason can be stored with the signal and shown to the user.
 
 from __future__ import annotations
 
+import math
+
 from tradebot.model.enums import OrderSide, OrderType
 from tradebot.model.instruments import Instrument
 from tradebot.model.signals import Signal, SignalIntent, SizeMode
@@ -106,6 +108,12 @@ class RiskEngine:
                 )
             return Approved(signal.side, 0.0, quote_quantity=quote_qty)
         quantity = self._quantity(signal, inst, price)
+        if math.isnan(quantity):  # the settlement coin or the account cannot be valued yet
+            return Denied(
+                "NO_PRICE",
+                f"no price is known yet to value {inst.settlement_currency} in "
+                f"{pf.account.base_currency}",
+            )
         if not inst.is_derivative and signal.side is _SIDE_SELL and not cfg.allow_spot_short:
             quantity = min(quantity, max(held, 0.0))
         quantity = inst.floor_size(quantity)

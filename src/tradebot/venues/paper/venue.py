@@ -154,7 +154,8 @@ class PaperVenue:
                 continue  # still in flight (latency longer than the bar)
             hit = self._bar_fill(working, path, strict)
             if hit is None:
-                self._after_unfilled_arrival(working)
+                if not working.arrived:
+                    self._after_unfilled_arrival(working, path[0])
             else:
                 position, price, taker = hit
                 candidates.append((position, working.seq, working, price, taker))
@@ -174,7 +175,7 @@ class PaperVenue:
         buy = order.side is _SIDE_BUY
         slip = self.config.slippage
         adverse = (1.0 + slip) if buy else (1.0 - slip)
-        if order.order_type is _OT_MARKET:
+        if order.order_type is _OT_MARKET or (w.triggered and order.order_type is _OT_STOP_MARKET):
             return (0.0, path[0] * adverse, True)
         start = 0.0
         if order.order_type in (_OT_STOP_MARKET, _OT_STOP_LIMIT) and not w.triggered:
@@ -214,16 +215,17 @@ class PaperVenue:
             return None
         return (at, limit, False)
 
-    def _after_unfilled_arrival(self, w: WorkingOrder) -> None:
-        """Handle IOC/FOK expiry and post-only rejection for an order that did not fill."""
+    def _after_unfilled_arrival(self, w: WorkingOrder, arrival_price: float) -> None:
+        """Handle IOC/FOK expiry and post-only rejection for an order that did not fill on arrival.
+
+        ``arrival_price`` is what the order met: the bar's open, or the quote's touch.
+        """
         order = w.order
-        if w.arrived:
-            return
         if order.post_only:
             limit = order.price
-            last = self._portfolio.last_price.get(order.instrument_id)
-            if limit is not None and last is not None:
-                crosses = last <= limit if order.side is _SIDE_BUY else last >= limit
+            if limit is not None:
+                buy = order.side is _SIDE_BUY
+                crosses = arrival_price <= limit if buy else arrival_price >= limit
                 if crosses:
                     self._remove(w)
                     self.events.on_order_canceled(
@@ -238,9 +240,10 @@ class PaperVenue:
 
     # -- quotes and trades -------------------------------------------------------------------
     def _match_quote(self, quote: QuoteTick) -> None:
-        for w in list(self._working[quote.instrument_id]):
-            if w.ts_active > quote.ts_event:
-                continue
+        book = self._working[quote.instrument_id]
+        for w in list(book):
+            if w.ts_active > quote.ts_event or w not in book:
+                continue  # in flight, or canceled by a fill callback earlier in this loop
             order = w.order
             buy = order.side is _SIDE_BUY
             touch = quote.ask if buy else quote.bid
@@ -264,7 +267,7 @@ class PaperVenue:
             crosses = touch <= limit if buy else touch >= limit
             if not crosses:
                 if first:
-                    self._after_unfilled_arrival(w)
+                    self._after_unfilled_arrival(w, touch)
                 continue
             if first:
                 if order.post_only:
@@ -279,31 +282,38 @@ class PaperVenue:
 
     def _match_trade(self, trade: TradeTick) -> None:
         strict = not self.config.limit_fill_on_touch
-        for w in list(self._working[trade.instrument_id]):
-            if w.ts_active > trade.ts_event:
-                continue
+        book = self._working[trade.instrument_id]
+        for w in list(book):
+            if w.ts_active > trade.ts_event or w not in book:
+                continue  # in flight, or canceled by a fill callback earlier in this loop
             order = w.order
             buy = order.side is _SIDE_BUY
+            first = not w.arrived
             w.arrived = True
-            if order.order_type in _MARKETS:
-                trig = order.trigger_price
-                if order.order_type is _OT_STOP_MARKET and not w.triggered:
-                    assert trig is not None
-                    if (trade.price < trig) if buy else (trade.price > trig):
-                        continue
-                    w.triggered = True
-                slip = self.config.slippage
-                px = trade.price * ((1 + slip) if buy else (1 - slip))
-                self._fill_sized(w, px, True, trade.ts_event, float("inf"))
-                continue
-            limit = order.price
-            assert limit is not None
-            if order.order_type is _OT_STOP_LIMIT and not w.triggered:
+            if order.order_type in (_OT_STOP_MARKET, _OT_STOP_LIMIT) and not w.triggered:
                 trig = order.trigger_price
                 assert trig is not None
                 if (trade.price < trig) if buy else (trade.price > trig):
                     continue
                 w.triggered = True
+                self.events.on_order_triggered(order, trade.ts_event)
+                first = True
+            slip = self.config.slippage
+            px = trade.price * ((1 + slip) if buy else (1 - slip))
+            if order.order_type in _MARKETS:
+                self._fill_sized(w, px, True, trade.ts_event, float("inf"))
+                continue
+            limit = order.price
+            assert limit is not None
+            if first:
+                # Meeting the market: marketable takes liquidity (like a bar's open), else rests.
+                marketable = trade.price <= limit if buy else trade.price >= limit
+                if not marketable or order.post_only:
+                    self._after_unfilled_arrival(w, trade.price)
+                else:
+                    px = min(px, limit) if buy else max(px, limit)
+                    self._fill_sized(w, px, True, trade.ts_event, float("inf"))
+                continue
             if buy:
                 through = trade.price < limit if strict else trade.price <= limit
             else:
@@ -419,7 +429,11 @@ class PaperVenue:
 
     def _reject(self, w: WorkingOrder, reason: str, ts: int) -> None:
         self._remove(w)
-        self.events.on_order_rejected(w.order, reason, ts)
+        if w.filled or w.triggered:
+            # Past acceptance (triggered or partly filled) an order can only be canceled.
+            self.events.on_order_canceled(w.order, reason, ts)
+        else:
+            self.events.on_order_rejected(w.order, reason, ts)
 
     def _remove(self, w: WorkingOrder) -> None:
         book = self._working.get(w.order.instrument_id)
@@ -503,8 +517,8 @@ class PaperVenue:
             denom = others + qty * mult / entry
             numer = qty * mult + abs(qty) * mult * m
         else:
-            denom = qty - abs(qty) * m
-            numer = qty * entry - others
+            denom = (qty - abs(qty) * m) * mult
+            numer = qty * mult * entry - others
         if denom == 0:
             return None
         price = numer / denom

@@ -127,8 +127,11 @@ class Order:
         tag: str = "",
         ts_init: int = 0,
     ) -> None:
-        if quantity < 0 or quote_quantity < 0:
-            raise ValueError(f"order {client_order_id}: quantity must not be negative")
+        if not (quantity >= 0 and quote_quantity >= 0):  # also refuses NaN
+            raise ValueError(f"order {client_order_id}: quantity must not be negative or NaN")
+        for label, value in (("price", price), ("trigger price", trigger_price)):
+            if value is not None and not value > 0:
+                raise ValueError(f"order {client_order_id}: {label} was {value}; it must be > 0")
         if quantity == 0 and quote_quantity == 0:
             raise ValueError(f"order {client_order_id}: quantity was 0")
         if order_type in (_OT_LIMIT, _OT_STOP_LIMIT) and price is None:

@@ -159,3 +159,17 @@ def test_spot_is_not_a_derivative() -> None:
     assert not spot.is_derivative
     assert LINEAR.is_derivative
     assert INVERSE.settlement_currency == "BTC"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"quantity": float("nan")}, "negative or NaN"),
+        ({"order_type": OrderType.LIMIT, "price": 0.0}, "price was 0.0"),
+        ({"order_type": OrderType.LIMIT, "price": float("nan")}, "price was nan"),
+        ({"order_type": OrderType.STOP_MARKET, "trigger_price": -5.0}, "trigger price was -5.0"),
+    ],
+)
+def test_nan_and_non_positive_prices_are_refused(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _order(**kwargs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from tradebot.errors import ConfigError, DataError
 from tradebot.model.identifiers import InstrumentId
@@ -89,13 +90,19 @@ def _check_ohlc(path: Path, o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.
             raise DataError(str(path), what, row=int(bad[0]) + 1)
 
 
-def load_quotes(path: str | Path, instrument_id: InstrumentId) -> QuoteFrame:
-    """Top-of-book quotes; quote *bars* (bid_close/ask_close) become one quote at bar close."""
-    path = Path(path)
+def _read_timed(path: Path) -> tuple[pd.DataFrame, IntArray, str]:
+    """The table, its strictly increasing UTC ns timestamps, and the time column's name."""
     df = read_table(path)
     time_col = require_column(df, TIME_ALIASES, path, "time")
     ts = parse_times(df, time_col, path)
     check_increasing(ts, path, time_col)
+    return df, ts, time_col
+
+
+def load_quotes(path: str | Path, instrument_id: InstrumentId) -> QuoteFrame:
+    """Top-of-book quotes; quote *bars* (bid_close/ask_close) become one quote at bar close."""
+    path = Path(path)
+    df, ts, _ = _read_timed(path)
     bid_col = find_column(df, ("bid", "bid_price", "bid_px"))
     if bid_col is None and "bid_close" in df.columns:
         bid_col, ask_col = "bid_close", require_column(df, ("ask_close",), path, "ask")
@@ -139,10 +146,7 @@ def load_trades(path: str | Path, instrument_id: InstrumentId) -> TradeFrame:
 def load_funding(path: str | Path, instrument_id: InstrumentId) -> FundingFrame:
     """Funding rates (fraction per interval), paid at each timestamp."""
     path = Path(path)
-    df = read_table(path)
-    time_col = require_column(df, TIME_ALIASES, path, "time")
-    ts = parse_times(df, time_col, path)
-    check_increasing(ts, path, time_col)
+    df, ts, _ = _read_timed(path)
     rate_col = find_column(df, ("funding_rate", "rate", "fundingrate"))
     if rate_col is None and "funding" in path.name.lower() and "open" in df.columns:
         rate_col = "open"  # freqtrade stores the rate in the open column

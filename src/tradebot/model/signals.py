@@ -64,6 +64,9 @@ class Signal(msgspec.Struct, frozen=True, kw_only=True):
         In [0, 1]; risk sizing may scale by it.
     stop_loss, take_profit : float | None
         Exit plan prices proposed by the strategy.
+    invalidation : tuple[str, ...]
+        Conditions that, once true, make the trade's idea wrong, written as short expressions
+        over indicators (``"adx < 20"``, ``"close < ema_50"``); the exit monitor watches them.
     tag : str
         Shown in reports and logs.
     strategy_id : StrategyId
@@ -85,6 +88,7 @@ class Signal(msgspec.Struct, frozen=True, kw_only=True):
     confidence: float = 1.0
     stop_loss: float | None = None
     take_profit: float | None = None
+    invalidation: tuple[str, ...] = ()
     tag: str = ""
     strategy_id: StrategyId = _UNSET
     ts_event: int = 0

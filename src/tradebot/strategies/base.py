@@ -205,6 +205,7 @@ class Strategy(Generic[P]):
         confidence: float = 1.0,
         stop_loss: float | None = None,
         take_profit: float | None = None,
+        invalidation: tuple[str, ...] = (),
         tag: str = "entry",
     ) -> Order | None:
         return self.signal(
@@ -221,6 +222,7 @@ class Strategy(Generic[P]):
                 confidence=confidence,
                 stop_loss=stop_loss,
                 take_profit=take_profit,
+                invalidation=invalidation,
                 tag=tag,
             )
         )

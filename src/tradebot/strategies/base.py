@@ -33,6 +33,7 @@ from tradebot.model.enums import OrderSide, OrderType, TimeInForce
 from tradebot.model.events import OrderFilled, OrderUpdated
 from tradebot.model.identifiers import InstrumentId, StrategyId
 from tradebot.model.orders import Order
+from tradebot.model.regime import ALL_REGIMES, Regime
 from tradebot.model.signals import Signal, SignalIntent, SizeMode
 from tradebot.strategies.context import StrategyContext
 
@@ -74,6 +75,9 @@ class Strategy(Generic[P]):
     params_type: ClassVar[type[StrategyParams]] = StrategyParams
     default_timeframes: ClassVar[tuple[str, ...]] = ()
     """Longer timeframes this strategy wants besides the bars of the data (e.g. ``("1h",)``)."""
+    regimes: ClassVar[frozenset[Regime]] = ALL_REGIMES
+    """Market regimes the strategy is built for; under a strategy manager with regime switching
+    it opens positions only in these (its exits always go through)."""
 
     def __init__(
         self,

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import msgspec
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -19,12 +20,14 @@ from rich.table import Table
 
 from tradebot.app.data_selection import select_data
 from tradebot.app.live_view import make_observer
-from tradebot.app.params import build_strategy, parse_pairs
+from tradebot.app.params import build_strategies, parse_pairs, parse_weights, strategy_names
 from tradebot.app.session import SessionOutcome, run_backtest_session, run_paper_session
 from tradebot.engine.config import SessionConfig
 from tradebot.errors import ConfigError, UserInputError
 from tradebot.risk.config import RiskConfig
 from tradebot.strategies import registry
+from tradebot.strategies.base import Strategy
+from tradebot.strategies.manager.config import ManagerConfig
 from tradebot.venues.files.catalog import BUNDLED
 from tradebot.venues.paper.config import PaperVenueConfig
 
@@ -49,10 +52,45 @@ TimeframeOpt = Annotated[
     str | None, typer.Option("--timeframe", help="Resample bars to 3m, 5m, 15m, 30m, 1h, 4h or 1d.")
 ]
 StrategyOpt = Annotated[
-    str, typer.Option("--strategy", help="Strategy name (see `tradebot strategies`).")
+    str,
+    typer.Option(
+        "--strategy",
+        help="Strategy name (see `tradebot strategies`), or several separated by commas, run "
+        "together under the strategy manager.",
+    ),
 ]
 ParamOpt = Annotated[
-    list[str] | None, typer.Option("--param", help="Strategy parameter KEY=VALUE (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--param",
+        help="Strategy parameter KEY=VALUE (repeatable); with several strategies NAME.KEY=VALUE.",
+    ),
+]
+WeightOpt = Annotated[
+    list[str] | None,
+    typer.Option("--weight", help="Weight of a strategy in a set, NAME=WEIGHT (default 1 each)."),
+]
+MinConfOpt = Annotated[
+    float,
+    typer.Option("--min-confidence", help="Strategy set: drop opening signals below this."),
+]
+RegimeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--regime-switching/--no-regime-switching",
+        help="Strategy set: open positions only for strategies built for the current regime.",
+    ),
+]
+AutoSwitchOpt = Annotated[
+    bool,
+    typer.Option("--auto-switch", help="Strategy set: scale weights by recent profit factor."),
+]
+MaxExposureOpt = Annotated[
+    float,
+    typer.Option(
+        "--max-exposure",
+        help="Strategy set: combined gross exposure as a fraction of equity × leverage.",
+    ),
 ]
 CashOpt = Annotated[float, typer.Option("--cash", help="Starting balance in the account currency.")]
 FeeOpt = Annotated[
@@ -100,6 +138,38 @@ def _session_config(
     )
 
 
+def _strategies(
+    spec: str,
+    params: list[str] | None,
+    weights: list[str] | None,
+    config: SessionConfig,
+    *,
+    min_confidence: float,
+    regime_switching: bool,
+    auto_switch: bool,
+    max_exposure: float,
+) -> tuple[list[Strategy[Any]], dict[str, Any], SessionConfig]:
+    """Build the strategies asked for and, for a set, the manager settings."""
+    names = strategy_names(spec)
+    strategies, resolved = build_strategies(spec, parse_pairs(params or []))
+    if len(names) == 1:
+        if weights:
+            raise ConfigError("--weight needs several strategies, e.g. --strategy a,b")
+        return strategies, resolved, config
+    try:
+        manager = ManagerConfig(
+            weights=parse_weights(weights or [], names),
+            min_confidence=min_confidence,
+            regime_switching=regime_switching,
+            auto_switch=auto_switch,
+            max_combined_exposure=max_exposure,
+        )
+        manager.validate()
+    except ValueError as exc:
+        raise ConfigError(f"strategy set: {exc}") from exc
+    return strategies, resolved, msgspec.structs.replace(config, manager=manager)
+
+
 def _check_output(path: Path | None, flag: str) -> None:
     if path is None:
         return
@@ -130,6 +200,13 @@ def _summary(outcome: SessionOutcome) -> None:
     console.print(table)
     if r.open_positions:
         console.print(f"open at the end: {r.open_positions}")
+    if len(r.breakdown) > 1:
+        by_strategy = Table("strategy", f"net P&L ({r.currency})", "trades", "wins")
+        for row in r.breakdown:
+            by_strategy.add_row(
+                row.strategy_id, f"{row.net_pnl:,.2f}", str(row.trades), str(row.wins)
+            )
+        console.print(by_strategy)
     for path in (outcome.report_path, outcome.json_path):
         if path is not None:
             console.print(f"wrote {path}")
@@ -153,6 +230,11 @@ def backtest(
     timeframe: TimeframeOpt = None,
     strategy: StrategyOpt = "sma_cross",
     param: ParamOpt = None,
+    weight: WeightOpt = None,
+    min_confidence: MinConfOpt = 0.0,
+    regime_switching: RegimeOpt = True,
+    auto_switch: AutoSwitchOpt = False,
+    max_exposure: MaxExposureOpt = 1.0,
     cash: CashOpt = 10_000.0,
     fee: FeeOpt = None,
     slippage: SlipOpt = None,
@@ -164,7 +246,16 @@ def backtest(
     """Backtest a strategy (default: sma_cross on bundled Coinbase BTC/USD 4h candles)."""
     try:
         config = _session_config(cash, fee, slippage, leverage, latency_ms)
-        strat, params = build_strategy(strategy, parse_pairs(param or []))
+        strats, params, config = _strategies(
+            strategy,
+            param,
+            weight,
+            config,
+            min_confidence=min_confidence,
+            regime_switching=regime_switching,
+            auto_switch=auto_switch,
+            max_exposure=max_exposure,
+        )
         _check_output(json_path, "--json")
         _check_output(report, "--report")
         selection = select_data(data=data, dataset=dataset, symbol=symbol, timeframe=timeframe)
@@ -180,7 +271,7 @@ def backtest(
             task = progress.add_task("events", total=total)
             outcome = run_backtest_session(
                 selection,
-                strat,
+                strats,
                 params,
                 config,
                 json_path=json_path,
@@ -203,6 +294,11 @@ def run(
     timeframe: TimeframeOpt = None,
     strategy: StrategyOpt = "sma_cross",
     param: ParamOpt = None,
+    weight: WeightOpt = None,
+    min_confidence: MinConfOpt = 0.0,
+    regime_switching: RegimeOpt = True,
+    auto_switch: AutoSwitchOpt = False,
+    max_exposure: MaxExposureOpt = 1.0,
     cash: CashOpt = 10_000.0,
     fee: FeeOpt = None,
     slippage: SlipOpt = None,
@@ -222,7 +318,16 @@ def run(
         if not math.isfinite(speed) or speed < 0:
             raise ConfigError(f"--speed was {speed}; it must be 0 or a positive number")
         config = _session_config(cash, fee, slippage, leverage, latency_ms)
-        strat, params = build_strategy(strategy, parse_pairs(param or []))
+        strats, params, config = _strategies(
+            strategy,
+            param,
+            weight,
+            config,
+            min_confidence=min_confidence,
+            regime_switching=regime_switching,
+            auto_switch=auto_switch,
+            max_exposure=max_exposure,
+        )
         _check_output(json_path, "--json")
         _check_output(report, "--report")
         selection = select_data(data=data, dataset=dataset, symbol=symbol, timeframe=timeframe)
@@ -235,7 +340,7 @@ def run(
     )
     outcome = run_paper_session(
         selection,
-        strat,
+        strats,
         params,
         config,
         speed=speed,

@@ -37,7 +37,6 @@ class SessionOutcome:
 def _finish(
     engine: TradingEngine,
     *,
-    strategy_name: str,
     params: dict[str, Any],
     config: SessionConfig,
     data: DataSelection,
@@ -49,7 +48,7 @@ def _finish(
     venue = config.venue
     result = collect_result(
         engine,
-        strategy=strategy_name,
+        strategy=",".join(s.name for s in engine.strategies),
         params=params,
         initial_equity=config.cash,
         extra={
@@ -74,7 +73,7 @@ def _finish(
 
 def run_backtest_session(
     data: DataSelection,
-    strategy: Strategy[Any],
+    strategies: list[Strategy[Any]],
     params: dict[str, Any],
     config: SessionConfig,
     *,
@@ -82,12 +81,11 @@ def run_backtest_session(
     report_path: Path | None,
     progress: ProgressCallback | None = None,
 ) -> SessionOutcome:
-    """Backtest ``strategy`` on ``data`` and write the reports."""
-    engine = build_paper_engine(data.instruments, [strategy], config)
+    """Backtest ``strategies`` (several run under a strategy manager) and write the reports."""
+    engine = build_paper_engine(data.instruments, strategies, config)
     run_events(engine, iter(data.source), progress=progress)
     return _finish(
         engine,
-        strategy_name=strategy.name,
         params=params,
         config=config,
         data=data,
@@ -100,7 +98,7 @@ def run_backtest_session(
 
 def run_paper_session(
     data: DataSelection,
-    strategy: Strategy[Any],
+    strategies: list[Strategy[Any]],
     params: dict[str, Any],
     config: SessionConfig,
     *,
@@ -109,13 +107,13 @@ def run_paper_session(
     report_path: Path | None,
     observe: Callable[[TradingEngine, MessageBus], Callable[[MarketEvent], None]],
 ) -> SessionOutcome:
-    """Paper-trade ``strategy`` on a replay of ``data``; Ctrl-C stops cleanly.
+    """Paper-trade ``strategies`` on a replay of ``data``; Ctrl-C stops cleanly.
 
     On a stop request the replay ends at the current event, open orders are canceled, and the
     reports cover the part that ran.
     """
     bus = MessageBus()
-    engine = build_paper_engine(data.instruments, [strategy], config, bus=bus)
+    engine = build_paper_engine(data.instruments, strategies, config, bus=bus)
     on_event = observe(engine, bus)
 
     async def main() -> bool:
@@ -136,7 +134,6 @@ def run_paper_session(
     completed = asyncio.run(main())
     return _finish(
         engine,
-        strategy_name=strategy.name,
         params=params,
         config=config,
         data=data,

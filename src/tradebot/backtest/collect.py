@@ -35,7 +35,14 @@ def collect_result(
         ),
         "strategy_failures": [f"{f.strategy_id}: {f.error}" for f in engine.failures],
     }
+    manager = engine.manager
+    if manager is not None:
+        facts["manager_dropped_signals"] = dict(manager.dropped)
+        facts["regime_bars"] = manager.regime_bars
+        facts["weights"] = {str(s.id): manager.base_share(s.id) for s in engine.strategies}
     facts.update(extra or {})
+    shared = manager is not None or len(engine.strategies) > 1
+    breakdown = engine.book.summary(pf.last_price, [s.id for s in engine.strategies])
     return RunResult(
         strategy=strategy,
         params=params,
@@ -45,13 +52,16 @@ def collect_result(
         equity_ts=equity_ts,
         equity=equity,
         exposure=exposure,
-        trades=list(pf.trades),
+        # Several strategies on one instrument net out at the venue; their own round trips
+        # are the trades a trader wants to see.
+        trades=engine.book.trades() if shared else list(pf.trades),
         fills=list(engine.orders.fills),
         prices=prices,
         open_positions={
             str(iid): pf.holding(iid) for iid in pf.instruments if abs(pf.holding(iid)) > 1e-12
         },
         extra=facts,
+        breakdown=breakdown,
     )
 
 

@@ -118,6 +118,23 @@ def _trade_rows(result: RunResult) -> list[dict[str, Any]]:
     ]
 
 
+def _breakdown_rows(result: RunResult) -> list[dict[str, Any]]:
+    return [
+        {
+            "strategy": r.strategy_id,
+            "net": f"{r.net_pnl:,.2f}",
+            "realized": f"{r.realized_pnl:,.2f}",
+            "unrealized": f"{r.unrealized_pnl:,.2f}",
+            "fees": f"{r.fees:,.2f}",
+            "funding": f"{r.funding:,.2f}",
+            "trades": r.trades,
+            "wins": r.wins,
+            "pnl_class": "pos" if r.net_pnl > 0 else ("neg" if r.net_pnl < 0 else ""),
+        }
+        for r in result.breakdown
+    ]
+
+
 def render_html(result: RunResult, metrics: Metrics) -> str:
     """The report as an HTML string."""
     values = msgspec.structs.asdict(metrics)
@@ -135,6 +152,7 @@ def render_html(result: RunResult, metrics: Metrics) -> str:
         equity_png=equity_chart(result),
         drawdown_png=drawdown_chart(result),
         price_pngs=price_charts(result),
+        breakdown=_breakdown_rows(result),
         trades=rows,
         total_trades=len(result.trades),
         truncated=len(result.trades) - len(rows),

@@ -86,6 +86,7 @@ def report_dict(result: RunResult, metrics: Metrics) -> dict[str, Any]:
         "metrics": msgspec.structs.asdict(metrics),
         "trades": [trade_dict(t) for t in result.trades],
         "open_positions": result.open_positions,
+        "strategies": [msgspec.structs.asdict(row) for row in result.breakdown],
         "equity_curve": equity_points(result),
         "extra": result.extra,
     }

@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from tradebot.model.events import OrderFilled
 from tradebot.model.positions import TradeRecord
+from tradebot.portfolio.strategy_book import StrategyPnl
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -50,6 +51,8 @@ class RunResult:
         Close prices per instrument.
     open_positions : dict[str, float]
         Signed quantity still held at the end, per instrument.
+    breakdown : list[StrategyPnl]
+        P&L per strategy (one row for a single strategy).
     extra : dict[str, Any]
         Other run facts (data files, fee and slippage settings, funding paid …).
     """
@@ -66,6 +69,7 @@ class RunResult:
     fills: list[OrderFilled]
     prices: list[PriceSeries]
     open_positions: dict[str, float] = field(default_factory=dict)
+    breakdown: list[StrategyPnl] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from tradebot.risk.config import RiskConfig
+from tradebot.strategies.manager.config import ManagerConfig
 from tradebot.venues.paper.config import PaperVenueConfig
 
 
@@ -23,6 +24,9 @@ class SessionConfig(msgspec.Struct, frozen=True, kw_only=True):
         Fees, slippage, latency and fill rules of the simulated venue.
     risk : RiskConfig
         Pre-trade limits and sizing.
+    manager : ManagerConfig | None
+        How several strategies share the account; None uses the defaults when more than one
+        strategy runs, and no manager for a single strategy.
     """
 
     cash: float = 10_000.0
@@ -30,6 +34,7 @@ class SessionConfig(msgspec.Struct, frozen=True, kw_only=True):
     leverage: float = 1.0
     venue: PaperVenueConfig = msgspec.field(default_factory=PaperVenueConfig)
     risk: RiskConfig = msgspec.field(default_factory=RiskConfig)
+    manager: ManagerConfig | None = None
 
     def __post_init__(self) -> None:
         if not self.cash > 0:

@@ -24,6 +24,8 @@ from tradebot.model.instruments import Instrument
 from tradebot.portfolio.portfolio import Portfolio
 from tradebot.risk.engine import RiskEngine
 from tradebot.strategies.base import Strategy
+from tradebot.strategies.manager.config import ManagerConfig
+from tradebot.strategies.manager.manager import StrategyManager
 from tradebot.venues.paper.venue import PaperVenue
 
 ProgressCallback = Callable[[int], None]
@@ -46,8 +48,17 @@ def build_paper_engine(
     portfolio = Portfolio(account, instruments)
     venue = PaperVenue(config.venue, portfolio, clock.now_ns)
     risk = RiskEngine(config.risk, portfolio)
+    manager = None
+    if config.manager is not None or len(strategies) > 1:
+        manager = StrategyManager(config.manager or ManagerConfig(), strategies)
     return TradingEngine(
-        clock=clock, portfolio=portfolio, risk=risk, venue=venue, strategies=strategies, bus=bus
+        clock=clock,
+        portfolio=portfolio,
+        risk=risk,
+        venue=venue,
+        strategies=strategies,
+        bus=bus,
+        manager=manager,
     )
 
 

@@ -20,20 +20,23 @@ from tradebot.engine.bar_aggregator import BarAggregator
 from tradebot.engine.bus import MessageBus
 from tradebot.engine.clock import SimulatedClock
 from tradebot.engine.equity_recorder import EquityRecorder
+from tradebot.engine.strategy_view import StrategyView
 from tradebot.execution.interfaces import ExecutionClient, SimulatedVenue
 from tradebot.execution.order_manager import OrderManager
 from tradebot.model.data import Bar, FundingRate, MarketEvent, QuoteTick, TradeTick
-from tradebot.model.events import OrderFilled, OrderUpdated
+from tradebot.model.events import FundingPaid, OrderFilled, OrderUpdated
 from tradebot.model.identifiers import InstrumentId, StrategyId
 from tradebot.model.instruments import Instrument
 from tradebot.model.orders import Order
 from tradebot.model.positions import Position
-from tradebot.model.signals import Signal
+from tradebot.model.signals import Signal, SignalIntent, SizeMode
 from tradebot.model.timeframes import timeframe_ns
 from tradebot.portfolio.portfolio import Portfolio
+from tradebot.portfolio.strategy_book import StrategyBook
 from tradebot.risk.engine import RiskEngine
 from tradebot.risk.verdict import Denied, Verdict
 from tradebot.strategies.base import Strategy
+from tradebot.strategies.manager.manager import StrategyManager
 
 log = logging.getLogger("tradebot.engine")
 
@@ -41,6 +44,10 @@ _Aggregation = tuple[BarAggregator, list[Callable[[Any], None]]]
 _Route = tuple[list[Callable[[Any], None]], list[int], list[float], list[_Aggregation]]
 """For one event type on one instrument: strategy handlers, mark timestamps and prices, and the
 longer-timeframe aggregators with the handlers that asked for them."""
+
+_INTENT_OPEN = SignalIntent.OPEN
+_SIZE_EQUITY_FRACTION = SizeMode.EQUITY_FRACTION
+_SIZE_NOTIONAL = SizeMode.NOTIONAL
 
 _HOOKS: dict[type, str] = {
     Bar: "on_bar",
@@ -92,6 +99,12 @@ class TradingEngine:
         What trades.
     bus : MessageBus | None
         Observers subscribe here (reports, CLI, storage, API).
+    manager : StrategyManager | None
+        Reviews the opening signals of each step together (weights, vote, regimes,
+        allocation). Without it every signal goes straight to risk.
+
+    When several strategies run (or a manager is given), each strategy sees its own position
+    through a :class:`StrategyView`, and ``book`` keeps P&L per strategy.
     """
 
     def __init__(
@@ -103,6 +116,7 @@ class TradingEngine:
         venue: ExecutionClient,
         strategies: list[Strategy[Any]],
         bus: MessageBus | None = None,
+        manager: StrategyManager | None = None,
     ) -> None:
         self.clock = clock
         self.portfolio = portfolio
@@ -127,6 +141,11 @@ class TradingEngine:
         # Kept apart from the routes: rebuilding a route (after a strategy fails) must not lose
         # the part of a longer-timeframe bar already seen.
         self._aggregators: dict[tuple[InstrumentId, str], BarAggregator] = {}
+        self.manager = manager
+        self.book = StrategyBook(portfolio.instruments, portfolio.rate)
+        self.bus.subscribe(FundingPaid, self.book.on_funding)
+        self._shared = manager is not None or len(self.strategies) > 1
+        self._pending: list[Signal] = []
         self.signals: list[SignalRecord] = []
         self.failures: list[StrategyFailed] = []
         self.recorder = EquityRecorder(portfolio)
@@ -142,7 +161,7 @@ class TradingEngine:
             raise RuntimeError("the engine was already started")
         self._started = True
         for strategy in self.strategies:
-            strategy.bind(self)
+            strategy.bind(StrategyView(self, strategy.id) if self._shared else self)
             self._guard(strategy, strategy.on_start)
 
     def stop(self) -> None:
@@ -150,6 +169,8 @@ class TradingEngine:
         if self._stopped:
             return
         self._stopped = True
+        if self._pending:
+            self._review()
         self.orders.cancel_all()
         for strategy in self.strategies:
             if strategy.id in self._by_id:
@@ -162,14 +183,7 @@ class TradingEngine:
         """Process one market event at its timestamp."""
         ts = event.ts_event
         if ts != self._last_ts:
-            if self._last_ts >= 0:
-                self.recorder.sample(self._last_ts)
-            self._last_ts = ts
-            clock = self.clock
-            if clock.has_alerts:
-                clock.advance_to(ts)
-            elif ts > clock.now:
-                clock.now = ts
+            self._advance(ts)
         self.events_processed += 1
         sim = self._sim
         if sim is not None:
@@ -199,6 +213,19 @@ class TradingEngine:
                 self._fail(getattr(handler, "__self__", None), exc)
         if aggregators:
             self._dispatch_higher(event, aggregators)  # type: ignore[arg-type]
+        if self._pending:
+            self._review()
+
+    def _advance(self, ts: int) -> None:
+        """A new timestamp: sample the equity of the last one and move the clock."""
+        if self._last_ts >= 0:
+            self.recorder.sample(self._last_ts)
+        self._last_ts = ts
+        clock = self.clock
+        if clock.has_alerts:
+            clock.advance_to(ts)
+        elif ts > clock.now:
+            clock.now = ts
 
     def _dispatch_higher(self, bar: Bar, aggregators: list[_Aggregation]) -> None:
         """Feed longer-timeframe aggregators and deliver the bars they complete."""
@@ -226,6 +253,8 @@ class TradingEngine:
             for s in self._subscribers(instrument_id)
             if getattr(type(s), hook) is not getattr(Strategy, hook)
         ]
+        if cls is Bar and self.manager is not None:
+            handlers.insert(0, self.manager.on_bar)  # the regime first, then the strategies
         marks = self.recorder.marks.get(instrument_id)
         if marks is None:
             marks = self.recorder.marks[instrument_id] = ([], [])
@@ -256,10 +285,39 @@ class TradingEngine:
         return self.clock.now_ns()
 
     def submit_signal(self, strategy_id: StrategyId, signal: Signal) -> Order | None:
-        """Size and check ``signal``; send the order it becomes, or record the denial."""
+        """Size and check ``signal``; send the order it becomes, or record the denial.
+
+        Under a manager, opening signals wait for the end of the step to be reviewed together
+        and this returns None; closing signals are sent at once.
+        """
         ts = self.clock.now_ns()
         signal = msgspec.structs.replace(signal, strategy_id=strategy_id, ts_event=ts)
-        verdict = self.risk.evaluate(signal)
+        if self.manager is not None and signal.intent is _INTENT_OPEN:
+            self._pending.append(signal)
+            return None
+        return self._submit(signal)
+
+    def _review(self) -> None:
+        """Pass the step's opening signals through the manager, then on to risk."""
+        pending, self._pending = self._pending, []
+        assert self.manager is not None
+        review = self.manager.review(pending, self)
+        for signal, dropped in review.denied:
+            self.signals.append(SignalRecord(signal, Denied(dropped.code, dropped.reason), None))
+            log.info(
+                "signal held back by the manager: %s %s: %s",
+                signal.strategy_id,
+                dropped.code,
+                dropped.reason,
+            )
+        for signal in review.approved:
+            self._submit(signal)
+
+    def _submit(self, signal: Signal) -> Order | None:
+        strategy_id = signal.strategy_id
+        ts = signal.ts_event
+        own = self.book.quantity(strategy_id, signal.instrument_id) if self._shared else None
+        verdict = self.risk.evaluate(signal, held=own)
         order_id = self.orders.next_id(strategy_id)
         if isinstance(verdict, Denied):
             self.signals.append(SignalRecord(signal, verdict, None))
@@ -315,8 +373,40 @@ class TradingEngine:
         """Last known price of ``instrument_id``."""
         return self.portfolio.last_price.get(instrument_id)
 
+    # -- AccountView (what the manager reads) ----------------------------------------------
+    def budget(self) -> float:
+        """Net liquidation value times leverage, in the base currency."""
+        return self.portfolio.valuation()[0] * max(self.portfolio.account.leverage, 1.0)
+
+    def order_value(self, signal: Signal) -> float | None:
+        """Base-currency value ``signal`` asks for as written, or None without a price."""
+        if signal.size_mode is _SIZE_NOTIONAL:
+            return signal.size
+        inst = self.portfolio.instruments.get(signal.instrument_id)
+        if inst is None:
+            return None
+        if signal.size_mode is _SIZE_EQUITY_FRACTION:
+            leverage = self.portfolio.account.leverage if inst.is_derivative else 1.0
+            return signal.size * self.portfolio.valuation()[0] * leverage
+        price = signal.price or self.portfolio.last_price.get(inst.id)
+        if not price:
+            return None
+        return inst.notional(signal.size, price) * self.portfolio.rate(inst.settlement_currency)
+
+    def strategy_exposure(self, strategy_id: StrategyId) -> float:
+        """Gross value of a strategy's open positions."""
+        return self.book.exposure(strategy_id, self.portfolio.last_price)
+
+    def total_exposure(self) -> float:
+        """Gross value of every strategy's open positions."""
+        return self.book.total_exposure(self.portfolio.last_price)
+
     # -- routing back to strategies ----------------------------------------------------------
     def _route_fill(self, order: Order, fill: OrderFilled) -> None:
+        closed = self.book.on_fill(fill)
+        if closed and self.manager is not None:
+            for trade in closed:
+                self.manager.on_trade_closed(trade, trade.pnl * self.portfolio.rate(trade.currency))
         strategy = self._by_id.get(order.strategy_id)
         if strategy is not None and type(strategy).on_fill is not Strategy.on_fill:
             self._guard(strategy, strategy.on_fill, order, fill)

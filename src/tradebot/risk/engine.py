@@ -45,21 +45,25 @@ class RiskEngine:
         self._portfolio = portfolio
         self.denials: dict[str, int] = {}
 
-    def evaluate(self, signal: Signal) -> Verdict:
-        """Turn ``signal`` into an approved order size, or deny it."""
-        verdict = self._evaluate(signal)
+    def evaluate(self, signal: Signal, *, held: float | None = None) -> Verdict:
+        """Turn ``signal`` into an approved order size, or deny it.
+
+        ``held`` is the signalling strategy's own signed position when several strategies share
+        the account; a close or reduce then sizes on it instead of the net position.
+        """
+        verdict = self._evaluate(signal, held)
         if isinstance(verdict, Denied):
             self.denials[verdict.code] = self.denials.get(verdict.code, 0) + 1
         return verdict
 
-    def _evaluate(self, signal: Signal) -> Verdict:
+    def _evaluate(self, signal: Signal, own: float | None) -> Verdict:
         pf = self._portfolio
         inst = pf.instruments.get(signal.instrument_id)
         if inst is None:
             return Denied("UNKNOWN_INSTRUMENT", f"instrument {signal.instrument_id} is not loaded")
         held = pf.holding(inst.id)
         if signal.intent is _INTENT_CLOSE or signal.intent is _INTENT_REDUCE:
-            return self._closing(signal, inst, held)
+            return self._closing(signal, inst, held if own is None else own, held)
         price = self._reference_price(signal, inst)
         if price is None:
             return Denied("NO_PRICE", f"no price is known yet for {inst.id}")
@@ -75,7 +79,7 @@ class RiskEngine:
                 )
         return self._size_opening(signal, inst, price, held)
 
-    def _closing(self, signal: Signal, inst: Instrument, held: float) -> Verdict:
+    def _closing(self, signal: Signal, inst: Instrument, held: float, net: float) -> Verdict:
         if abs(held) <= 1e-12:
             return Denied("NO_POSITION", f"no position in {inst.id} to {signal.intent.value}")
         side = _SIDE_SELL if held > 0 else _SIDE_BUY
@@ -85,7 +89,10 @@ class RiskEngine:
         quantity = inst.floor_size(quantity) if inst.is_derivative else quantity
         if quantity <= 0:
             return Denied("ZERO_SIZE", f"reduce size for {inst.id} rounds to 0")
-        return Approved(side, quantity, reduce_only=True)
+        # Reduce-only only when the order shrinks the net position too: another strategy's
+        # opposite position may have turned the net the other way.
+        reduces_net = (net > 0) == (held > 0) and quantity <= abs(net) + 1e-12
+        return Approved(side, quantity, reduce_only=reduces_net)
 
     def _size_opening(self, signal: Signal, inst: Instrument, price: float, held: float) -> Verdict:
         pf = self._portfolio

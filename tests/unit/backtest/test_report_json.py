@@ -88,6 +88,7 @@ def test_top_level_and_trade_fields(tmp_path: Path) -> None:
         "metrics",
         "trades",
         "open_positions",
+        "strategies",
         "equity_curve",
         "extra",
     ]

@@ -1,0 +1,65 @@
+"""Volume one bar at a time: on-balance volume and a session VWAP."""
+
+from __future__ import annotations
+
+from tradebot.indicators.streaming._checks import NAN as _NAN
+
+
+class OBV:
+    """On-balance volume (TA-Lib ``OBV``): starts at the first bar's volume."""
+
+    __slots__ = ("_prev", "value")
+
+    def __init__(self) -> None:
+        self._prev = _NAN
+        self.value = _NAN
+
+    def update(self, close: float, volume: float) -> float:
+        """Add a bar; return the OBV."""
+        prev = self._prev
+        self._prev = close
+        if prev != prev:
+            self.value = volume
+        elif close > prev:
+            self.value += volume
+        elif close < prev:
+            self.value -= volume
+        return self.value
+
+    @property
+    def ready(self) -> bool:
+        """True after the first bar."""
+        return self.value == self.value
+
+
+class VWAP:
+    """Volume-weighted typical price since the start or the last :meth:`reset` (a new session)."""
+
+    __slots__ = ("_traded", "_value", "value")
+
+    def __init__(self) -> None:
+        self._value = 0.0
+        self._traded = 0.0
+        self.value = _NAN
+
+    def reset(self) -> None:
+        """Start a new session with the next bar."""
+        self._value = 0.0
+        self._traded = 0.0
+        self.value = _NAN
+
+    def update(self, high: float, low: float, close: float, volume: float) -> float:
+        """Add a bar; return the VWAP (NaN while no volume has traded)."""
+        self._value += (high + low + close) / 3.0 * volume
+        self._traded += volume
+        if self._traded > 0:
+            self.value = self._value / self._traded
+        return self.value
+
+    @property
+    def ready(self) -> bool:
+        """True once volume has traded in the session."""
+        return self._traded > 0
+
+
+__all__ = ["OBV", "VWAP"]

@@ -15,6 +15,10 @@ PACKAGES = [
     "tradebot.venues.paper",
     "tradebot.backtest",
     "tradebot.venues.files",
+    "tradebot.indicators.streaming",
+    "tradebot.strategies.manager",
+    "tradebot.strategies.technical",
+    "tradebot.risk.exits",
 ]
 
 

@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 
 from tradebot.app.cli import app
 from tradebot.backtest.report_json import SCHEMA_FILE
+from tradebot.venues.files.catalog import open_dataset
+from tradebot.venues.files.frames import BarFrame
 
 runner = CliRunner()
 
@@ -85,3 +87,31 @@ def test_strategy_set_mistakes_give_one_line_and_exit_2(
     assert result.exit_code == 2
     assert expected in result.output
     assert not out_json.exists()
+
+
+def test_a_regime_switched_set_on_real_data_adds_up(tmp_path: Path) -> None:
+    out_json = tmp_path / "r.json"
+
+    result = runner.invoke(
+        app,
+        [
+            "backtest",
+            "--strategy", "momentum,mean_reversion,keltner",
+            "--dataset", "bybit_btc_usdt_perp_1m",
+            "--leverage", "3",
+            "--json", str(out_json),
+            "--report", str(tmp_path / "r.html"),
+        ],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out_json.read_text())
+    regimes = doc["extra"]["regime_bars"]["BTC/USDT:USDT@BYBIT"]
+    bars = next(f for f in open_dataset("bybit_btc_usdt_perp_1m").frames if isinstance(f, BarFrame))
+    assert sum(regimes.values()) == len(bars.close)  # every bar of the data is classified
+    assert set(regimes) <= {"warming_up", "trending", "ranging", "high_volatility"}
+    assert doc["extra"]["manager_dropped_signals"].get("REGIME_OFF", 0) > 0
+    assert sum(r["net_pnl"] for r in doc["strategies"]) == pytest.approx(
+        doc["final_equity"] - doc["initial_equity"], abs=1e-6
+    )
+    assert doc["extra"]["strategy_failures"] == []

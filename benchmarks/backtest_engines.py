@@ -28,6 +28,7 @@ from bars import real_minute_bars
 from tradebot.engine.config import SessionConfig
 from tradebot.engine.runners import build_paper_engine, run_events
 from tradebot.model.instruments import Spot
+from tradebot.risk.config import RiskConfig
 from tradebot.strategies.technical.sma_cross import SmaCross
 from tradebot.venues.files.frames import BarFrame
 from tradebot.venues.paper.config import PaperVenueConfig
@@ -63,7 +64,11 @@ def run_tradebot(frame: BarFrame) -> tuple[float, list[tuple[int, int]]]:
     engine = build_paper_engine(
         [inst],
         [SmaCross()],
-        SessionConfig(cash=CASH, venue=PaperVenueConfig(maker_fee=0, taker_fee=0, slippage=0)),
+        SessionConfig(
+            cash=CASH,
+            venue=PaperVenueConfig(maker_fee=0, taker_fee=0, slippage=0),
+            risk=RiskConfig.unlimited(),  # the peer sizes all-in with no limits
+        ),
     )
     t0 = time.perf_counter()
     run_events(engine, frame.iter_events())

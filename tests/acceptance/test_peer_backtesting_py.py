@@ -19,6 +19,7 @@ from backtesting.lib import FractionalBacktest, crossover
 from tradebot.engine.config import SessionConfig
 from tradebot.engine.runners import build_paper_engine, run_events
 from tradebot.model.instruments import Spot
+from tradebot.risk.config import RiskConfig
 from tradebot.strategies.technical.sma_cross import SmaCross
 from tradebot.venues.files.catalog import open_dataset
 from tradebot.venues.files.frames import BarFrame
@@ -71,7 +72,11 @@ def _ours(frame: BarFrame, instrument: Spot) -> tuple[list, float]:  # type: ign
     engine = build_paper_engine(
         [instrument],
         [SmaCross()],
-        SessionConfig(cash=CASH, venue=PaperVenueConfig(maker_fee=0, taker_fee=0, slippage=0)),
+        SessionConfig(
+            cash=CASH,
+            venue=PaperVenueConfig(maker_fee=0, taker_fee=0, slippage=0),
+            risk=RiskConfig.unlimited(),  # the peer sizes all-in with no limits
+        ),
     )
     run_events(engine, iter(FileDataSource([frame])))
     _, equity, _ = engine.recorder.curve()

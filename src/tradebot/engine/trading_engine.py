@@ -24,6 +24,7 @@ from tradebot.engine.strategy_view import StrategyView
 from tradebot.execution.interfaces import ExecutionClient, SimulatedVenue
 from tradebot.execution.order_manager import OrderManager
 from tradebot.model.data import Bar, FundingRate, MarketEvent, QuoteTick, TradeTick
+from tradebot.model.enums import OrderSide
 from tradebot.model.events import FundingPaid, OrderFilled, OrderUpdated
 from tradebot.model.identifiers import InstrumentId, StrategyId
 from tradebot.model.instruments import Instrument
@@ -46,6 +47,9 @@ _Route = tuple[list[Callable[[Any], None]], list[int], list[float], list[_Aggreg
 longer-timeframe aggregators with the handlers that asked for them."""
 
 _INTENT_OPEN = SignalIntent.OPEN
+_INTENT_CLOSE = SignalIntent.CLOSE
+_SIDE_BUY = OrderSide.BUY
+_SIDE_SELL = OrderSide.SELL
 _SIZE_EQUITY_FRACTION = SizeMode.EQUITY_FRACTION
 _SIZE_NOTIONAL = SizeMode.NOTIONAL
 
@@ -149,6 +153,7 @@ class TradingEngine:
         self.signals: list[SignalRecord] = []
         self.failures: list[StrategyFailed] = []
         self.recorder = EquityRecorder(portfolio)
+        risk.breakers.publish = self.bus.publish
         self.events_processed = 0
         self._last_ts = -1
         self._started = False
@@ -171,6 +176,7 @@ class TradingEngine:
         self._stopped = True
         if self._pending:
             self._review()
+        self.risk.state.close_books(self.clock.now_ns())
         self.orders.cancel_all()
         for strategy in self.strategies:
             if strategy.id in self._by_id:
@@ -217,7 +223,7 @@ class TradingEngine:
             self._review()
 
     def _advance(self, ts: int) -> None:
-        """A new timestamp: sample the equity of the last one and move the clock."""
+        """A new timestamp: sample the equity of the last one, move the clock, run breakers."""
         if self._last_ts >= 0:
             self.recorder.sample(self._last_ts)
         self._last_ts = ts
@@ -226,6 +232,51 @@ class TradingEngine:
             clock.advance_to(ts)
         elif ts > clock.now:
             clock.now = ts
+        breakers = self.risk.breakers
+        breakers.on_step(ts)
+        if breakers.close_requests:
+            self._close_requested()
+
+    def _close_requested(self) -> None:
+        """Close the positions the circuit breakers or the kill switch asked to close."""
+        requests, self.risk.breakers.close_requests = self.risk.breakers.close_requests, []
+        for instrument_id, reason in requests:
+            log.warning("closing %s: %s", instrument_id, reason)
+            owners = [
+                s for s in self.strategies if abs(self.book.quantity(s.id, instrument_id)) > 1e-12
+            ]
+            for strategy in owners or self.strategies[:1]:
+                held = (
+                    self.book.quantity(strategy.id, instrument_id)
+                    if owners
+                    else self.holding(instrument_id)
+                )
+                if abs(held) <= 1e-12:
+                    continue
+                self.cancel_orders(strategy.id, instrument_id)
+                self.submit_signal(
+                    strategy.id,
+                    Signal(
+                        instrument_id=instrument_id,
+                        side=_SIDE_SELL if held > 0 else _SIDE_BUY,
+                        intent=_INTENT_CLOSE,
+                        tag="risk",
+                    ),
+                )
+
+    # -- kill switch (callable from code, the API and Telegram) ---------------------------------
+    def pause(self, reason: str = "paused by hand") -> None:
+        """No new positions until :meth:`resume`; exits still work."""
+        self.risk.breakers.pause(self.clock.now_ns(), reason)
+
+    def resume(self, reason: str = "resumed by hand") -> None:
+        """Lift a pause, manual or from the drawdown step."""
+        self.risk.breakers.resume(self.clock.now_ns(), reason)
+
+    def close_all(self, reason: str = "close-all by hand") -> None:
+        """Close every position now (and cancel the orders on them)."""
+        self.risk.breakers.close_all(reason)
+        self._close_requested()
 
     def _dispatch_higher(self, bar: Bar, aggregators: list[_Aggregation]) -> None:
         """Feed longer-timeframe aggregators and deliver the bars they complete."""
@@ -255,6 +306,9 @@ class TradingEngine:
         ]
         if cls is Bar and self.manager is not None:
             handlers.insert(0, self.manager.on_bar)  # the regime first, then the strategies
+        if cls is Bar and self.risk.wants_bars:
+            handlers.insert(0, self.risk.on_bar)
+        handlers.insert(0, self._saw_data)
         marks = self.recorder.marks.get(instrument_id)
         if marks is None:
             marks = self.recorder.marks[instrument_id] = ([], [])
@@ -275,6 +329,11 @@ class TradingEngine:
         route = (handlers, marks[0], marks[1], aggregators)
         self._routes[cls][instrument_id] = route
         return route
+
+    def _saw_data(self, event: MarketEvent) -> None:
+        """Freshness of the data, for the staleness breaker (bars span their interval)."""
+        interval = event.ts_event - event.ts_open if isinstance(event, Bar) else 0
+        self.risk.breakers.on_data(event.instrument_id, event.ts_event, interval)
 
     def _sample(self, ts: int) -> None:
         self.recorder.sample(ts)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import msgspec
 
+from tradebot.risk.limits import RiskLimits
+from tradebot.risk.sizing import SizingConfig
+
 
 class RiskConfig(msgspec.Struct, frozen=True, kw_only=True):
     """Pre-trade limits and sizing.
@@ -20,11 +23,37 @@ class RiskConfig(msgspec.Struct, frozen=True, kw_only=True):
         (default 1.0 = all in).
     allow_spot_short : bool
         Spot pairs cannot be sold short on a cash account (default False).
+    limits : RiskLimits
+        Pre-trade limits and circuit breakers (the seeds' defaults).
+    sizing : dict[str, SizingConfig]
+        Sizing method per strategy id; ``"*"`` applies to strategies not listed
+        (default: every strategy sizes its own signals, ``fixed``).
     """
 
     sizing_buffer: float = 0.002
     max_order_fraction: float = 1.0
     allow_spot_short: bool = False
+    limits: RiskLimits = msgspec.field(default_factory=RiskLimits)
+    sizing: dict[str, SizingConfig] = msgspec.field(default_factory=dict)
+
+    @classmethod
+    def unlimited(cls) -> RiskConfig:
+        """Sizing only, no limits: research runs that must trade exactly what they ask."""
+        return cls(limits=RiskLimits.off())
+
+    def sizing_for(self, strategy_id: str) -> SizingConfig | None:
+        """The sizing of ``strategy_id`` (or the ``"*"`` default), None for ``fixed``."""
+        found = self.sizing.get(strategy_id) or self.sizing.get("*")
+        return None if found is None or found.method == "fixed" else found
+
+    def validate(self) -> None:
+        """Raise ``ValueError`` naming the setting that does not fit."""
+        self.limits.validate()
+        for sid, sizing in self.sizing.items():
+            try:
+                sizing.validate()
+            except ValueError as exc:
+                raise ValueError(f"strategy '{sid}': {exc}") from exc
 
 
 __all__ = ["RiskConfig"]

@@ -9,11 +9,39 @@ from __future__ import annotations
 
 import math
 
+import msgspec
+
+from tradebot.indicators.streaming import ATR
+from tradebot.model.data import Bar
 from tradebot.model.enums import OrderSide, OrderType
-from tradebot.model.instruments import Instrument
+from tradebot.model.identifiers import InstrumentId
+from tradebot.model.instruments import Instrument, Option
 from tradebot.model.signals import Signal, SignalIntent, SizeMode
 from tradebot.portfolio.portfolio import Portfolio
+from tradebot.risk.breakers import CircuitBreakers
 from tradebot.risk.config import RiskConfig
+from tradebot.risk.rules import (
+    ExpiryCutoff,
+    GreekLimits,
+    GreeksProvider,
+    MarginAvailable,
+    MaxDailyTrades,
+    MaxLeverage,
+    MaxOpenPositions,
+    MaxPosition,
+    MinPosition,
+    Proposal,
+    RealisedVolatility,
+    Reject,
+    RiskPerTrade,
+    Rule,
+    SymbolExposure,
+    TradingState,
+    VolatilityScaling,
+    VolRegimeProvider,
+)
+from tradebot.risk.sizing import SizingConfig, confidence_fraction
+from tradebot.risk.state import RiskState
 from tradebot.risk.verdict import Approved, Denied, Verdict
 
 # Enum members bound once: attribute access on an Enum class is slow on Python 3.11.
@@ -24,6 +52,7 @@ _OT_STOP_LIMIT = OrderType.STOP_LIMIT
 _SIDE_BUY = OrderSide.BUY
 _SIDE_SELL = OrderSide.SELL
 _INTENT_CLOSE = SignalIntent.CLOSE
+_INTENT_OPEN = SignalIntent.OPEN
 _INTENT_REDUCE = SignalIntent.REDUCE
 _SIZE_QUANTITY = SizeMode.QUANTITY
 _SIZE_NOTIONAL = SizeMode.NOTIONAL
@@ -38,12 +67,82 @@ class RiskEngine:
         Limits and sizing settings.
     portfolio : Portfolio
         The account whose balances, positions and prices the checks read.
+    greeks : GreeksProvider | None
+        Greeks per unit of an instrument, for the portfolio greek limits.
+    vol_regime : VolRegimeProvider | None
+        Volatility regime per instrument; realised volatility of the closes by default.
+
+    Opening signals are sized (per strategy: fixed, risk, confidence or volatility), then
+    every rule in ``rules`` may shrink or refuse them; the first refusal wins and names its
+    rule. Closing signals are never refused by a limit: an exit must always be possible.
     """
 
-    def __init__(self, config: RiskConfig, portfolio: Portfolio) -> None:
+    def __init__(
+        self,
+        config: RiskConfig,
+        portfolio: Portfolio,
+        *,
+        greeks: GreeksProvider | None = None,
+        vol_regime: VolRegimeProvider | None = None,
+    ) -> None:
+        config.validate()
         self.config = config
-        self._portfolio = portfolio
+        self.limits = config.limits
+        self.portfolio = self._portfolio = portfolio
+        self.state = RiskState()
+        self.breakers = CircuitBreakers(config.limits, portfolio, self.state)
+        self.realised_vol = RealisedVolatility()
+        self.rules: list[Rule] = [
+            TradingState(),
+            ExpiryCutoff(),
+            MaxDailyTrades(),
+            MaxOpenPositions(),
+            VolatilityScaling(vol_regime or self.realised_vol),
+            RiskPerTrade(),
+            MaxPosition(),
+            SymbolExposure(),
+            MaxLeverage(),
+            MarginAvailable(),
+            GreekLimits(greeks),
+            MinPosition(),
+        ]
         self.denials: dict[str, int] = {}
+        self.resizes: dict[str, int] = {}
+        self._feed_vol = vol_regime is None and config.limits.vol_scaling
+        periods = [s.atr_period for s in config.sizing.values() if s.method == "volatility"]
+        self._atr: dict[InstrumentId, ATR] = (
+            {iid: ATR(periods[0]) for iid in portfolio.instruments} if periods else {}
+        )
+        self.wants_bars = self._feed_vol or bool(periods)
+        """Whether :meth:`on_bar` needs to see the bars."""
+
+    # -- market and account hooks ------------------------------------------------------------
+    def on_bar(self, bar: Bar) -> None:
+        """Closes feed the realised-volatility regime and the ATR of volatility sizing."""
+        if self._feed_vol:
+            self.realised_vol.update(bar.instrument_id, bar.close)
+        atr = self._atr.get(bar.instrument_id)
+        if atr is not None:
+            atr.update(bar.high, bar.low, bar.close)
+
+    def symbol_exposure(self, underlying: str) -> float:
+        """Gross value of every position on ``underlying`` in the base currency."""
+        pf = self._portfolio
+        total = 0.0
+        for iid, inst in pf.instruments.items():
+            key = inst.underlying if isinstance(inst, Option) else inst.base
+            if key != underlying:
+                continue
+            held = pf.holding(iid)
+            price = pf.last_price.get(iid, 0.0)
+            if held and price > 0:
+                total += inst.notional(abs(held), price) * pf.rate(inst.settlement_currency)
+        return total
+
+    def open_positions(self) -> int:
+        """Instruments with a non-zero position (spot balances included)."""
+        pf = self._portfolio
+        return sum(1 for iid in pf.instruments if abs(pf.holding(iid)) > 1e-12)
 
     def evaluate(self, signal: Signal, *, held: float | None = None) -> Verdict:
         """Turn ``signal`` into an approved order size, or deny it.
@@ -54,7 +153,51 @@ class RiskEngine:
         verdict = self._evaluate(signal, held)
         if isinstance(verdict, Denied):
             self.denials[verdict.code] = self.denials.get(verdict.code, 0) + 1
+        elif signal.intent is _INTENT_OPEN:
+            verdict = self._apply_rules(signal, verdict)
+            if isinstance(verdict, Denied):
+                self.denials[verdict.code] = self.denials.get(verdict.code, 0) + 1
+            else:
+                self.state.trades_today += 1
         return verdict
+
+    def _apply_rules(self, signal: Signal, approved: Approved) -> Verdict:
+        pf = self._portfolio
+        inst = pf.instruments[signal.instrument_id]
+        price = self._reference_price(signal, inst) or 0.0
+        quantity = approved.quantity
+        if approved.quote_quantity and price > 0:
+            quantity = approved.quote_quantity / price
+        unit_value = inst.notional(1.0, price) * pf.rate(inst.settlement_currency)
+        nlv = pf.valuation()[0]
+        proposal = Proposal(
+            signal, inst, signal.side.sign, quantity, price, unit_value, nlv, signal.ts_event
+        )
+        notes = []
+        for rule in self.rules:
+            outcome = rule.check(proposal, self)
+            if outcome is None:
+                continue
+            if isinstance(outcome, Reject):
+                return Denied(rule.name.upper(), outcome.reason)
+            proposal.quantity = min(proposal.quantity, outcome.quantity)
+            self.resizes[rule.name] = self.resizes.get(rule.name, 0) + 1
+            notes.append(f"{rule.name}: {outcome.reason}")
+        if not notes:
+            return approved
+        if approved.quote_quantity:
+            return Approved(
+                approved.side,
+                0.0,
+                quote_quantity=proposal.quantity * price,
+                note="; ".join(notes),
+            )
+        quantity = inst.floor_size(proposal.quantity)
+        if quantity <= 0 or quantity < float(inst.min_quantity):
+            return Denied(
+                "ZERO_SIZE", f"after the risk limits the size rounds to 0 ({'; '.join(notes)})"
+            )
+        return Approved(approved.side, quantity, note="; ".join(notes))
 
     def _evaluate(self, signal: Signal, own: float | None) -> Verdict:
         pf = self._portfolio
@@ -77,7 +220,45 @@ class RiskEngine:
                 return Denied(
                     "SPOT_SHORT", f"{inst.id} is a spot pair and cannot be sold short (held 0)"
                 )
+        sizing = self.config.sizing_for(str(signal.strategy_id))
+        if sizing is not None:
+            resized = self._apply_sizing(sizing, signal, inst, price)
+            if isinstance(resized, Denied):
+                return resized
+            signal = resized
         return self._size_opening(signal, inst, price, held)
+
+    def _apply_sizing(
+        self, sizing: SizingConfig, signal: Signal, inst: Instrument, price: float
+    ) -> Signal | Denied:
+        """The signal re-sized by its strategy's method (a quantity or a notional value)."""
+        pf = self._portfolio
+        nlv = pf.valuation()[0]
+        rate = pf.rate(inst.settlement_currency)
+        if sizing.method == "confidence":
+            fraction = confidence_fraction(sizing, signal.confidence)
+            if fraction is None:
+                return Denied(
+                    "LOW_CONFIDENCE",
+                    f"confidence {signal.confidence:.2f} is below the sizing minimum "
+                    f"{sizing.min_confidence:.2f}",
+                )
+            return msgspec.structs.replace(signal, size=fraction * nlv, size_mode=_SIZE_NOTIONAL)
+        if sizing.method == "risk":
+            if signal.stop_loss is None or signal.stop_loss <= 0:
+                return signal  # nothing to size against: the signal's own size stands
+            exit_price = signal.stop_loss
+        else:  # volatility
+            atr = self._atr.get(inst.id)
+            if atr is None or not atr.ready:
+                return signal
+            exit_price = price - signal.side.sign * sizing.atr_multiple * atr.value
+        loss = abs(inst.pnl(signal.side.sign * 1.0, price, exit_price)) * rate
+        if not loss > 0:
+            return signal
+        return msgspec.structs.replace(
+            signal, size=sizing.risk_fraction * nlv / loss, size_mode=_SIZE_QUANTITY
+        )
 
     def _closing(self, signal: Signal, inst: Instrument, held: float, net: float) -> Verdict:
         if abs(held) <= 1e-12:

@@ -15,6 +15,7 @@ from tradebot.model.signals import Signal, SignalIntent, SizeMode
 from tradebot.portfolio.portfolio import Portfolio
 from tradebot.risk.config import RiskConfig
 from tradebot.risk.engine import RiskEngine
+from tradebot.risk.limits import RiskLimits
 from tradebot.risk.verdict import Approved, Denied
 
 BUY, SELL = OrderSide.BUY, OrderSide.SELL
@@ -33,7 +34,8 @@ def risk_on(
     pf = Portfolio(Account(currency, balances, leverage), instruments)
     for iid, price in prices.items():
         pf.mark(iid, price)
-    return RiskEngine(RiskConfig(**config), pf)  # type: ignore[arg-type]
+    # Sizing mechanics only: the limits are tested in test_risk_rules.py.
+    return RiskEngine(RiskConfig(limits=RiskLimits.off(), **config), pf)  # type: ignore[arg-type]
 
 
 def lots(quantity: float, lot: float) -> float:
@@ -124,7 +126,7 @@ def test_close_of_a_flat_position_is_denied_with_no_position() -> None:
 def test_close_flattens_the_whole_position_reduce_only(held: float, side: OrderSide) -> None:
     pf = Portfolio(Account("USDT", {"USDT": 10_000.0}), [PERP])
     pf.apply_fill(fill(PERP, BUY if held > 0 else SELL, abs(held), 100.0))
-    risk = RiskEngine(RiskConfig(), pf)
+    risk = RiskEngine(RiskConfig.unlimited(), pf)
 
     verdict = risk.evaluate(Signal(instrument_id=PERP.id, side=side, intent=SignalIntent.CLOSE))
 

@@ -10,6 +10,7 @@ import pytest
 
 from fixtures.factories import PERP
 from tradebot.model.enums import OrderSide
+from tradebot.model.signals import SignalIntent
 from tradebot.strategies import registry
 from tradebot.strategies.technical.volatility_system import VolatilitySystem
 
@@ -77,6 +78,30 @@ def test_stays_out_of_a_market_that_must_not_trigger_it(
     assert engine.failures == []
 
 
+@pytest.mark.parametrize(("name", "market", "side", "quiet"), CASES, ids=IDS)
+def test_invalidation_is_in_the_exit_monitor_scheme_and_false_at_entry(
+    name: str, market: Market, side: OrderSide, quiet: Market
+) -> None:
+    # A condition that already holds when the trade opens would close it at once.
+    exits_api = pytest.importorskip("tradebot.risk.exits")
+    bars = bars_from_closes(market())
+    opened = entries(run(registry.get(name)(), bars))
+    texts = {text for record in opened for text in record.signal.invalidation}
+    conditions = {t: exits_api.compile_condition(t, exits_api.is_known_name) for t in texts}
+    values = exits_api.IndicatorValues({n for c in conditions.values() for n in c.names})
+    sent_at = {record.signal.ts_event: record for record in opened}
+
+    checked = 0
+    for bar in bars:
+        values.update(bar)
+        record = sent_at.get(bar.ts_event)
+        if record is not None:
+            for text in record.signal.invalidation:
+                assert not conditions[text].evaluate(values.values), f"{text!r} holds at entry"
+                checked += 1
+    assert checked > 0
+
+
 def test_long_only_never_sells_short() -> None:
     cls = registry.get("keltner")
     engine = run(
@@ -90,9 +115,33 @@ def test_volatility_system_adds_to_a_winning_breakout() -> None:
     closes = calm(60, amplitude=0.002) + [103.0, 104.5, 106.0, 107.5, 109.0] + [109.0] * 10
     engine = run(VolatilitySystem(), bars_from_closes(closes))
 
-    tags = [r.signal.tag for r in entries(engine)]
-    assert tags == ["breakout", "add_1", "add_2"]  # max_adds = 2
+    # Every opening signal the strategy sent, whether or not risk limits let the adds through.
+    opened = [r for r in engine.signals if r.signal.intent is SignalIntent.OPEN]
+    assert [r.signal.tag for r in opened] == ["breakout", "add_1", "add_2"]  # max_adds = 2
+    assert len({r.signal.confidence for r in opened}) == 1  # adds carry the breakout's
+    assert 0 < opened[0].signal.confidence <= 1
     assert engine.holding(PERP.id) > 0
+
+
+def test_bandtastic_does_not_buy_a_crash_past_its_stop_level() -> None:
+    # One bar falling 20 % out of a quiet range sits about 4.4 deviations below the mean,
+    # beyond the 4-deviation stop; the next bar at the same low is only 3 deviations below.
+    closes = calm(60, amplitude=0.001) + [80.0] * 3
+    engine = run(registry.get("bandtastic")(), bars_from_closes(closes))
+
+    first = entries(engine)[0]
+    assert first.signal.ts_event == 62 * 60 * 10**9  # the bar after the crash
+    assert_well_formed(first, 80.0)
+
+
+def test_mean_reversion_leaves_when_the_range_breaks() -> None:
+    # Bought at a stretch below the band; the fall then turns into a trend.
+    closes = sharp_drop() + trend(100 * 0.96, 40, -0.01)
+    engine = run(registry.get("mean_reversion")(), bars_from_closes(closes))
+
+    assert entries(engine)[0].signal.side is BUY
+    assert {"trend", "expansion"} & {r.signal.tag for r in exits(engine)}
+    assert engine.holding(PERP.id) == 0
 
 
 def test_a_stop_is_honoured_by_the_strategy_itself() -> None:
@@ -117,6 +166,7 @@ BAD_PARAMS: list[tuple[str, dict[str, str], str]] = [
     ("volatility_system", {"max_adds": "-1"}, "max_adds"),
     ("ichimoku", {"tenkan": "30"}, "tenkan"),
     ("keltner", {"mult": "0"}, "mult"),
+    ("mean_reversion", {"expansion": "1"}, "expansion"),
     ("rsi_bb_momentum", {"size": "2"}, "size"),
 ]
 

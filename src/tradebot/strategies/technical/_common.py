@@ -74,6 +74,25 @@ class ExitPlan:
         return None
 
 
+def against(side: int) -> str:
+    """The comparison meaning "went against ``side``": ``<`` for a long, ``>`` for a short."""
+    return "<" if side == LONG else ">"
+
+
+def price_text(price: float) -> str:
+    """A price written into a condition, precise enough to compare with closes."""
+    return f"{price:.10g}"
+
+
+def bb_width_above(period: int, sd: float, middle: float, expansion: float) -> str:
+    """Condition: the Bollinger band has widened ``expansion`` times from now.
+
+    The exit monitor's ``bb_width_N`` is (upper − lower) / middle of the k = 2 band, that is
+    4 σ / middle whatever ``k`` the strategy trades with, so it is derived here from σ.
+    """
+    return f"bb_width_{period} > {expansion * 4.0 * sd / middle:.6g}"
+
+
 def bracket(entry: float, side: int, risk: float, reward_ratio: float) -> tuple[float, float]:
     """(stop, target) ``risk`` away from ``entry`` against the position and ``reward_ratio``
     times that in its favour."""

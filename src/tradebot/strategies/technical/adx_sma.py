@@ -12,6 +12,7 @@ from tradebot.strategies.technical._common import (
     PerInstrument,
     TechnicalParams,
     TechnicalStrategy,
+    against,
     bracket,
     check_order,
     check_period,
@@ -117,7 +118,10 @@ class AdxSma(TechnicalStrategy[AdxSmaParams]):
             stop=stop,
             target=target,
             confidence=0.5 + (adx - p.adx_entry) / 40.0,
-            invalidation=(f"adx_{p.adx_period} < {p.adx_exit:g}",),
+            invalidation=(
+                f"adx_{p.adx_period} < {p.adx_exit:g}",
+                f"sma_{p.fast} {against(direction)} sma_{p.slow}",
+            ),
             tag="cross_long" if direction == LONG else "cross_short",
         )
 

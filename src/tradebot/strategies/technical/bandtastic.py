@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
-
-from tradebot.indicators.streaming import MFI, RSI, SMA
+from tradebot.indicators.streaming import MFI, RSI, BollingerBands
 from tradebot.model.data import Bar
 from tradebot.model.regime import Regime
 from tradebot.strategies.registry import register
@@ -14,6 +12,7 @@ from tradebot.strategies.technical._common import (
     PerInstrument,
     TechnicalParams,
     TechnicalStrategy,
+    against,
     check_period,
 )
 
@@ -58,11 +57,11 @@ class BandtasticParams(TechnicalParams, frozen=True, kw_only=True):
 
 
 class _State:
-    __slots__ = ("mean", "mfi", "rsi", "window")
+    __slots__ = ("bands", "mfi", "rsi")
 
     def __init__(self, p: BandtasticParams) -> None:
-        self.mean = SMA(p.period)
-        self.window: list[float] = []
+        self.bands = BollingerBands(p.period, 1.0)
+        """One-deviation band: its half-width is σ, from which all four levels follow."""
         self.rsi = RSI(14)
         self.mfi = MFI(14)
 
@@ -72,8 +71,10 @@ class Bandtastic(TechnicalStrategy[BandtasticParams]):
     """Bands at 1, 2, 3 and 4 standard deviations around SMA(``period``).
 
     Long when the close falls below the ``entry_level`` lower band with RSI (and optionally
-    MFI) low; the target is the ``exit_level`` upper band, the stop the 4-deviation lower band.
-    Shorts mirror this. Confidence grows with how many levels the close has passed.
+    MFI) low; the target is the ``exit_level`` upper band, the stop the 4-deviation lower band
+    (a close already past it is a crash, not a stretch, and is not bought). Shorts mirror this.
+    Invalidated when the close breaks the live 4-deviation band. Confidence grows with how many
+    levels the close has passed.
     """
 
     name = "bandtastic"
@@ -91,15 +92,12 @@ class Bandtastic(TechnicalStrategy[BandtasticParams]):
         s = self.state[iid]
         p = self.params
         close = bar.close
-        mean = s.mean.update(close)
+        one_up, mean, _ = s.bands.update(close)
         rsi = s.rsi.update(close)
         mfi = s.mfi.update(bar.high, bar.low, close, bar.volume)
-        s.window.append(close)
-        if len(s.window) > p.period:
-            del s.window[0]
         if mean != mean or rsi != rsi:
             return
-        sd = math.sqrt(math.fsum((x - mean) ** 2 for x in s.window) / p.period)
+        sd = one_up - mean
         if sd <= 0:
             return
         side = self.side_of(iid)
@@ -110,26 +108,25 @@ class Bandtastic(TechnicalStrategy[BandtasticParams]):
         z = (close - mean) / sd
         mfi_ok_long = p.mfi_max >= 100 or (mfi == mfi and mfi < p.mfi_max)
         mfi_ok_short = p.mfi_max >= 100 or (mfi == mfi and mfi > 100 - p.mfi_max)
-        if z < -p.entry_level and rsi < p.rsi_max and mfi_ok_long:
+        if -4 < z < -p.entry_level and rsi < p.rsi_max and mfi_ok_long:
             direction = LONG
-        elif z > p.entry_level and rsi > 100 - p.rsi_max and mfi_ok_short:
+        elif p.entry_level < z < 4 and rsi > 100 - p.rsi_max and mfi_ok_short:
             direction = SHORT
         else:
             return
+        # The exit monitor's bb_* names are the k = 2 band: 4 σ is two half-widths from the mean.
+        n = p.period
+        four_sd = (
+            f"bb_middle_{n} {'-' if direction == LONG else '+'} 2 * (bb_upper_{n} - bb_middle_{n})"
+        )
         self.enter(
             iid,
             direction,
             stop=mean - direction * 4 * sd,
             target=mean + direction * p.exit_level * sd,
             confidence=0.3 + (abs(z) - p.entry_level) / (4 - p.entry_level) * 0.7,
-            invalidation=(
-                f"close < bb_lower_{p.period}"
-                if direction == LONG
-                else f"close > bb_upper_{p.period}",
-            ),
-            tag=f"below_band_{p.entry_level}"
-            if direction == LONG
-            else f"above_band_{p.entry_level}",
+            invalidation=(f"close {against(direction)} {four_sd}",),
+            tag=f"{'below' if direction == LONG else 'above'}_band_{p.entry_level}",
         )
 
 

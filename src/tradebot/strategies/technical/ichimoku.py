@@ -12,9 +12,11 @@ from tradebot.strategies.technical._common import (
     PerInstrument,
     TechnicalParams,
     TechnicalStrategy,
+    against,
     check_order,
     check_period,
     check_positive,
+    price_text,
 )
 
 
@@ -60,8 +62,8 @@ class IchimokuCloud(TechnicalStrategy[IchimokuParams]):
     happen when that alignment appears, not while it merely lasts.
 
     Exits when the close re-enters the cloud or the conversion line crosses back; the stop is
-    the base line. Confidence grows with the distance of the close from the cloud relative to
-    the cloud's thickness.
+    the base line; the same two events are the invalidation conditions. Confidence grows with
+    the distance of the close from the cloud relative to the cloud's thickness.
     """
 
     name = "ichimoku"
@@ -110,9 +112,19 @@ class IchimokuCloud(TechnicalStrategy[IchimokuParams]):
             stop=kijun,
             target=close + aligned * risk * p.reward_ratio,
             confidence=0.4 + min(abs(close - edge) / thickness, 1.0) * 0.5,
-            invalidation=(f"tenkan {'<' if aligned == LONG else '>'} kijun",),
+            invalidation=self._invalidation(aligned, edge),
             tag="above_cloud" if aligned == LONG else "below_cloud",
         )
+
+    def _invalidation(self, side: int, edge: float) -> tuple[str, ...]:
+        """The exit monitor's ``tenkan``, ``kijun`` and ``span_*`` have the standard periods: with
+        those, the lines crossing back or the close re-entering the cloud (below its top is below
+        either span); with others, the close back past the cloud's edge as it stood at entry."""
+        p = self.params
+        word = against(side)
+        if (p.tenkan, p.kijun, p.senkou) != (9, 26, 52):
+            return (f"close {word} {price_text(edge)}",)
+        return (f"tenkan {word} kijun", f"close {word} span_a or close {word} span_b")
 
 
 __all__ = ["IchimokuCloud", "IchimokuParams"]

@@ -12,6 +12,7 @@ from tradebot.strategies.technical._common import (
     PerInstrument,
     TechnicalParams,
     TechnicalStrategy,
+    against,
     check_period,
     check_positive,
 )
@@ -91,7 +92,7 @@ class KeltnerBreakout(TechnicalStrategy[KeltnerParams]):
             stop=middle,
             target=close + direction * risk * p.reward_ratio,
             confidence=0.5 + beyond,
-            invalidation=(f"close {'<' if direction == LONG else '>'} keltner_middle",),
+            invalidation=(f"close {against(direction)} ema_{p.period}",),  # the middle line
             tag="breakout_up" if direction == LONG else "breakout_down",
         )
 

@@ -12,6 +12,7 @@ from tradebot.strategies.technical._common import (
     PerInstrument,
     TechnicalParams,
     TechnicalStrategy,
+    bb_width_above,
     check_order,
     check_period,
     check_positive,
@@ -34,6 +35,9 @@ class MeanReversionParams(TechnicalParams, frozen=True, kw_only=True):
     max_adx : float
         The idea is wrong in a trend: closed (and not entered) when ADX(14) exceeds this
         (default 30).
+    expansion : float
+        ... or when the band has widened this many times from its width at entry, above 1
+        (default 2).
     size, long_only
         See the shared parameters.
     """
@@ -45,6 +49,7 @@ class MeanReversionParams(TechnicalParams, frozen=True, kw_only=True):
     overbought: float = 70.0
     stop_widths: float = 1.0
     max_adx: float = 30.0
+    expansion: float = 2.0
 
     def validate(self) -> None:
         """Check periods and levels."""
@@ -57,15 +62,19 @@ class MeanReversionParams(TechnicalParams, frozen=True, kw_only=True):
         if not self.oversold > 0 or not self.overbought < 100:
             raise ValueError("parameters 'oversold' and 'overbought' must lie within (0, 100)")
         check_positive("max_adx", self.max_adx)
+        if not self.expansion > 1:
+            raise ValueError(f"parameter 'expansion' was {self.expansion}; it must exceed 1")
 
 
 class _State:
-    __slots__ = ("adx", "bb", "rsi")
+    __slots__ = ("adx", "bb", "entry_half", "rsi")
 
     def __init__(self, p: MeanReversionParams) -> None:
         self.bb = BollingerBands(p.bb_period, p.bb_k)
         self.rsi = RSI(p.rsi_period)
         self.adx = ADX(14)
+        self.entry_half = 0.0
+        """Band half-width when the position was opened."""
 
 
 @register
@@ -74,8 +83,9 @@ class MeanReversion(TechnicalStrategy[MeanReversionParams]):
     band with RSI > ``overbought``.
 
     Exits at the middle band (the target), at the stop (``stop_widths`` half-widths beyond
-    the entry), or when ADX rises above ``max_adx``. Confidence grows with how far RSI is past
-    its level and how far the close is outside the band.
+    the entry), or when the range breaks: ADX rises above ``max_adx`` or the band widens
+    ``expansion`` times (both are also the invalidation conditions). Confidence grows with how
+    far RSI is past its level and how far the close is outside the band.
     """
 
     name = "mean_reversion"
@@ -106,13 +116,19 @@ class MeanReversion(TechnicalStrategy[MeanReversionParams]):
                 self.exit(iid, "mean")
             elif adx == adx and adx > p.max_adx:
                 self.exit(iid, "trend")
+            elif upper - middle > p.expansion * s.entry_half:
+                self.exit(iid, "expansion")
             return
         if adx == adx and adx > p.max_adx:
             return
         half = upper - middle
         if half <= 0:
             return
-        invalidation = (f"adx_14 > {p.max_adx:g}",)
+        s.entry_half = half
+        invalidation = (
+            f"adx_14 > {p.max_adx:g}",
+            bb_width_above(p.bb_period, half / p.bb_k, middle, p.expansion),
+        )
         if close < lower and rsi < p.oversold:
             depth = (lower - close) / half
             self.enter(

@@ -12,6 +12,7 @@ from tradebot.strategies.technical._common import (
     PerInstrument,
     TechnicalParams,
     TechnicalStrategy,
+    against,
     bracket,
     check_order,
     check_period,
@@ -115,7 +116,6 @@ class Momentum(TechnicalStrategy[MomentumParams]):
             return
         stop, target = bracket(bar.close, direction, p.stop_atr * atr, p.reward_ratio)
         confidence = 0.4 + (adx - p.adx_min) / 50.0 + min(abs(fast - slow) / atr, 1.0) * 0.2
-        word = "<" if direction == LONG else ">"
         self.enter(
             iid,
             direction,
@@ -124,7 +124,7 @@ class Momentum(TechnicalStrategy[MomentumParams]):
             confidence=confidence,
             invalidation=(
                 f"adx_{p.adx_period} < {p.adx_min - 5:g}",
-                f"ema_{p.fast} {word} ema_{p.slow}",
+                f"ema_{p.fast} {against(direction)} ema_{p.slow}",
             ),
             tag="trend_long" if direction == LONG else "trend_short",
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tradebot.indicators.streaming import ATR, SuperTrend
+from tradebot.indicators.streaming import ADX, SuperTrend
 from tradebot.model.data import Bar
 from tradebot.model.regime import Regime
 from tradebot.strategies.registry import register
@@ -10,8 +10,10 @@ from tradebot.strategies.technical._common import (
     PerInstrument,
     TechnicalParams,
     TechnicalStrategy,
+    against,
     check_period,
     check_positive,
+    price_text,
 )
 
 
@@ -44,11 +46,11 @@ class MultiSuperTrendParams(TechnicalParams, frozen=True, kw_only=True):
 
 
 class _State:
-    __slots__ = ("agreed", "atr", "lines")
+    __slots__ = ("adx", "agreed", "lines")
 
     def __init__(self, p: MultiSuperTrendParams) -> None:
         self.lines = [SuperTrend(n, m) for n, m in zip(p.periods, p.mults, strict=True)]
-        self.atr = ATR(14)
+        self.adx = ADX(14)
         self.agreed: int | None = None
         """Direction all three shared on the last bar (0: they disagreed; None: warming up)."""
 
@@ -59,8 +61,8 @@ class MultiSuperTrend(TechnicalStrategy[MultiSuperTrendParams]):
     not merely agreement on the first bar seen).
 
     The stop is the slow SuperTrend's line; the fast one flipping against the position exits
-    it; the target is ``reward_ratio`` times the stop distance. Confidence grows with the
-    distance of the close from the slow line in ATRs (room before the stop).
+    it; the target is ``reward_ratio`` times the stop distance. Confidence grows with ADX(14),
+    the strength of the trend the three lines agree on (0.3 at ADX 15 or less, 1 at 43).
     """
 
     name = "multi_supertrend"
@@ -78,9 +80,9 @@ class MultiSuperTrend(TechnicalStrategy[MultiSuperTrendParams]):
         s = self.state[iid]
         p = self.params
         outputs = [st.update(bar.high, bar.low, bar.close) for st in s.lines]
-        atr = s.atr.update(bar.high, bar.low, bar.close)
+        adx = s.adx.update(bar.high, bar.low, bar.close)
         directions = [int(d) if d == d else 0 for _, d in outputs]
-        if 0 in directions or atr != atr or atr <= 0:
+        if 0 in directions or adx != adx:
             return
         agreed = directions[0] if len(set(directions)) == 1 else 0
         previous, s.agreed = s.agreed, agreed
@@ -92,7 +94,7 @@ class MultiSuperTrend(TechnicalStrategy[MultiSuperTrendParams]):
         if previous is None or not agreed or agreed == previous:
             return
         stop = outputs[2][0]
-        risk = abs(bar.close - stop)
+        risk = agreed * (bar.close - stop)
         if risk <= 0:
             return
         self.enter(
@@ -100,10 +102,18 @@ class MultiSuperTrend(TechnicalStrategy[MultiSuperTrendParams]):
             agreed,
             stop=stop,
             target=bar.close + agreed * risk * p.reward_ratio,
-            confidence=0.4 + min(risk / atr, 3.0) / 5.0,
-            invalidation=(f"supertrend_dir {'<' if agreed > 0 else '>'} 0",),
+            confidence=0.3 + max(adx - 15.0, 0.0) / 40.0,
+            invalidation=(self._invalidation(agreed, stop),),
             tag="all_up" if agreed > 0 else "all_down",
         )
+
+    def _invalidation(self, side: int, slow_line: float) -> str:
+        """The exit monitor's ``supertrend_dir`` is SuperTrend(10, 3): used when it is one of the
+        three; otherwise the close crossing the slow line as it stood at entry."""
+        p = self.params
+        if any(n == 10 and m == 3.0 for n, m in zip(p.periods, p.mults, strict=True)):
+            return f"supertrend_dir {against(side)} 0"
+        return f"close {against(side)} {price_text(slow_line)}"
 
 
 __all__ = ["MultiSuperTrend", "MultiSuperTrendParams"]

@@ -11,6 +11,7 @@ from tradebot.strategies.technical._common import (
     PerInstrument,
     TechnicalParams,
     TechnicalStrategy,
+    bb_width_above,
     bracket,
     check_order,
     check_period,
@@ -71,8 +72,9 @@ class RsiBbMomentum(TechnicalStrategy[RsiBbMomentumParams]):
     """RSI(5) < 30 with the close at or below the lower band → long; RSI(5) > 70 at or above
     the upper band → short (seed 000, traded on the underlying).
 
-    Exits at the middle band, or at the stop/target. Confidence grows with how far RSI is past
-    its level.
+    Exits at the middle band, or at the stop/target. Invalidated when the band doubles in
+    width (the stretch was the start of a move, not an excess). Confidence grows with how far
+    RSI is past its level.
     """
 
     name = "rsi_bb_momentum"
@@ -114,10 +116,7 @@ class RsiBbMomentum(TechnicalStrategy[RsiBbMomentumParams]):
             stop=stop,
             target=target,
             confidence=0.5 + strength / 2,
-            invalidation=(
-                f"close {'<' if direction == LONG else '>'} "
-                f"bb_{'lower' if direction == LONG else 'upper'}_{p.bb_period}",
-            ),
+            invalidation=(bb_width_above(p.bb_period, (upper - middle) / p.bb_k, middle, 2.0),),
             tag=tag,
         )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tradebot.indicators.streaming import EMA, RollingMax, RollingMin
 from tradebot.model.data import QuoteTick
-from tradebot.model.identifiers import InstrumentId
 from tradebot.strategies.registry import register
 from tradebot.strategies.technical._common import (
     LONG,
@@ -12,9 +11,11 @@ from tradebot.strategies.technical._common import (
     PerInstrument,
     TechnicalParams,
     TechnicalStrategy,
+    against,
     check_order,
     check_period,
     check_positive,
+    price_text,
 )
 
 
@@ -76,8 +77,9 @@ class Scalping(TechnicalStrategy[ScalpingParams]):
     mid rises (mid > EMA(fast) > EMA(slow)); short mirrored.
 
     Exits at a tight stop (part of the recent range, never under two spreads) and target, when
-    the imbalance flips hard against the position, or after ``max_hold`` quotes. Confidence
-    is the size of the imbalance.
+    the imbalance flips hard against the position, or after ``max_hold`` quotes; a bar closing
+    beyond the recent range against the scalp invalidates it. Confidence is the size of the
+    imbalance. Without a book there is no imbalance to read, hence no trading on bars.
     """
 
     name = "scalping"
@@ -118,21 +120,19 @@ class Scalping(TechnicalStrategy[ScalpingParams]):
             direction = SHORT
         else:
             return
-        self._scalp(
-            iid, direction, mid, max((high - low) * p.stop_range, 2 * (quote.ask - quote.bid)), tilt
-        )
-
-    def _scalp(self, iid: InstrumentId, side: int, mid: float, risk: float, tilt: float) -> None:
-        p = self.params
-        self.state[iid].held_for = 0
+        risk = max((high - low) * p.stop_range, 2 * (quote.ask - quote.bid))
+        s.held_for = 0
         self.enter(
             iid,
-            side,
-            stop=mid - side * risk,
-            target=mid + side * risk * p.reward_ratio,
+            direction,
+            stop=mid - direction * risk,
+            target=mid + direction * risk * p.reward_ratio,
             confidence=abs(tilt),
-            invalidation=(f"close {'<' if side == LONG else '>'} ema_{p.slow}",),
-            tag="bid_heavy" if side == LONG else "ask_heavy",
+            # A bar closing beyond the recent range of the mid, against the scalp.
+            invalidation=(
+                f"close {against(direction)} {price_text(low if direction == LONG else high)}",
+            ),
+            tag="bid_heavy" if direction == LONG else "ask_heavy",
         )
 
 

@@ -12,6 +12,7 @@ from tradebot.strategies.technical._common import (
     PerInstrument,
     TechnicalParams,
     TechnicalStrategy,
+    against,
     bracket,
     check_order,
     check_period,
@@ -78,8 +79,9 @@ class UniversalMacd(TechnicalStrategy[UniversalMacdParams]):
 
     Long when the normalised histogram turns positive while the normalised MACD is between
     ``min_depth`` and ``entry_band`` below zero (a turn up out of a fall); short mirrored.
-    Exits on the opposite turn or at the stop/target. Confidence grows with the depth of the
-    turn relative to the band and with the histogram's size.
+    Exits on the opposite turn or at the stop/target; invalidated when the normalised MACD
+    runs beyond the band after all. Confidence grows with the depth of the turn relative to
+    the band and with the histogram's size.
     """
 
     name = "universal_macd"
@@ -126,9 +128,19 @@ class UniversalMacd(TechnicalStrategy[UniversalMacdParams]):
             stop=stop,
             target=target,
             confidence=0.4 + depth / p.entry_band * 0.3 + min(abs(norm_hist) * 5, 0.3),
-            invalidation=(f"macd_hist {'<' if turn == LONG else '>'} 0",),
+            invalidation=self._invalidation(turn),
             tag="macd_turn_up" if turn == LONG else "macd_turn_down",
         )
+
+    def _invalidation(self, side: int) -> tuple[str, ...]:
+        """The move the turn came out of resumes past the band; with the standard periods
+        (those of the exit monitor's ``macd_hist``) also the histogram turning back."""
+        p = self.params
+        norm = f"(ema_{p.fast} - ema_{p.slow}) / ema_{p.slow} * 100"
+        beyond = f"{norm} < {-p.entry_band:g}" if side == LONG else f"{norm} > {p.entry_band:g}"
+        if (p.fast, p.slow, p.signal) != (12, 26, 9):
+            return (beyond,)
+        return (f"macd_hist {against(side)} 0", beyond)
 
 
 __all__ = ["UniversalMacd", "UniversalMacdParams"]

@@ -13,9 +13,11 @@ from tradebot.strategies.technical._common import (
     PerInstrument,
     TechnicalParams,
     TechnicalStrategy,
+    against,
     bracket,
     check_period,
     check_positive,
+    price_text,
 )
 
 
@@ -62,7 +64,7 @@ class VolatilitySystemParams(TechnicalParams, frozen=True, kw_only=True):
 
 
 class _State:
-    __slots__ = ("adds", "atr", "last_entry", "prev_atr", "prev_close")
+    __slots__ = ("adds", "atr", "confidence", "last_entry", "origin", "prev_atr", "prev_close")
 
     def __init__(self, p: VolatilitySystemParams) -> None:
         self.atr = ATR(p.atr_period)
@@ -70,6 +72,10 @@ class _State:
         self.prev_atr = float("nan")
         self.last_entry = 0.0
         self.adds = 0
+        self.origin = 0.0
+        """The close the breakout started from: back there, the breakout has failed."""
+        self.confidence = 0.0
+        """Confidence of the breakout, carried by its adds."""
 
 
 @register
@@ -78,8 +84,9 @@ class VolatilitySystem(TechnicalStrategy[VolatilitySystemParams]):
     direction; each further ``add_step`` × ATR in favour adds one more entry (pyramiding, at
     most ``max_adds``), moving the stop and target up with it.
 
-    An opposite breakout closes the position, as do the stop and target. Confidence grows
-    with the size of the breakout in ATRs.
+    An opposite breakout closes the position, as do the stop and target; a close back at the
+    level the breakout started from invalidates it. Confidence grows with the size of the
+    breakout in ATRs; adds carry the breakout's confidence.
     """
 
     name = "volatility_system"
@@ -115,25 +122,26 @@ class VolatilitySystem(TechnicalStrategy[VolatilitySystemParams]):
             if s.adds < p.max_adds and side * (close - s.last_entry) >= p.add_step * atr_before:
                 s.adds += 1
                 s.last_entry = close
-                self._entry(iid, side, close, atr_before, abs(move), f"add_{s.adds}")
+                self._entry(iid, side, close, atr_before, f"add_{s.adds}")
             return
         if breakout:
             s.adds = 0
             s.last_entry = close
-            self._entry(iid, breakout, close, atr_before, abs(move), "breakout")
+            s.origin = prev_close
+            s.confidence = 0.3 + (abs(move) - p.mult) / (2 * p.mult)
+            self._entry(iid, breakout, close, atr_before, "breakout")
 
-    def _entry(
-        self, iid: InstrumentId, side: int, close: float, atr: float, strength: float, tag: str
-    ) -> None:
+    def _entry(self, iid: InstrumentId, side: int, close: float, atr: float, tag: str) -> None:
         p = self.params
+        s = self.state[iid]
         stop, target = bracket(close, side, p.stop_atr * atr, p.reward_ratio)
         self.enter(
             iid,
             side,
             stop=stop,
             target=target,
-            confidence=0.3 + (strength - p.mult) / (2 * p.mult),
-            invalidation=(f"close {'<' if side == LONG else '>'} ema_20",),
+            confidence=s.confidence,
+            invalidation=(f"close {against(side)} {price_text(s.origin)}",),
             tag=tag,
         )
 

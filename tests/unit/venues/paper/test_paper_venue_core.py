@@ -15,6 +15,7 @@ from tradebot.model.enums import LiquiditySide, OrderSide, OrderType, TimeInForc
 from tradebot.model.identifiers import InstrumentId
 from tradebot.model.instruments import Perpetual, Spot
 from tradebot.model.signals import Signal, SignalIntent, SizeMode
+from tradebot.risk.config import RiskConfig
 from tradebot.strategies.base import Strategy
 from tradebot.venues.paper.config import PaperVenueConfig
 
@@ -59,7 +60,12 @@ def run(
     engine = build_paper_engine(
         [inst],
         [Script(plan)],
-        SessionConfig(cash=10_000, leverage=leverage, venue=PaperVenueConfig(**venue)),
+        SessionConfig(
+            cash=10_000,
+            leverage=leverage,
+            venue=PaperVenueConfig(**venue),
+            risk=RiskConfig.unlimited(),
+        ),
     )
     return run_events(engine, events)
 

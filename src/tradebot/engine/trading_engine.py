@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -52,6 +53,14 @@ _SIDE_BUY = OrderSide.BUY
 _SIDE_SELL = OrderSide.SELL
 _SIZE_EQUITY_FRACTION = SizeMode.EQUITY_FRACTION
 _SIZE_NOTIONAL = SizeMode.NOTIONAL
+
+_PRICE: dict[type, Callable[[Any], float]] = {
+    Bar: attrgetter("close"),
+    QuoteTick: attrgetter("mid"),
+    TradeTick: attrgetter("price"),
+    FundingRate: lambda event: 0.0,
+}
+"""The price an event marks its instrument at (funding marks nothing)."""
 
 _HOOKS: dict[type, str] = {
     Bar: "on_bar",
@@ -154,6 +163,7 @@ class TradingEngine:
         self.failures: list[StrategyFailed] = []
         self.recorder = EquityRecorder(portfolio)
         risk.breakers.publish = self.bus.publish
+        self._breakers = risk.breakers
         self.events_processed = 0
         self._last_ts = -1
         self._started = False
@@ -188,7 +198,8 @@ class TradingEngine:
     def on_event(self, event: MarketEvent) -> None:
         """Process one market event at its timestamp."""
         ts = event.ts_event
-        if ts != self._last_ts:
+        new_step = ts != self._last_ts
+        if new_step:
             self._advance(ts)
         self.events_processed += 1
         sim = self._sim
@@ -199,19 +210,19 @@ class TradingEngine:
         if route is None:
             route = self._route(cls, event.instrument_id)
         handlers, mark_ts, mark_px, aggregators = route
-        if cls is Bar:
-            price = event.close  # type: ignore[union-attr]
-        elif cls is QuoteTick:
-            price = event.mid  # type: ignore[union-attr]
-        elif cls is TradeTick:
-            price = event.price  # type: ignore[union-attr]
-        else:
-            price = 0.0
+        price = _PRICE[cls](event)
         if price:
             mark_ts.append(ts)
             mark_px.append(price)
             if sim is None:
                 self.portfolio.mark(event.instrument_id, price)
+        breakers = self._breakers
+        breakers.on_event(event)
+        if new_step:
+            # After the venue and the marks saw the event, before any strategy acts on it.
+            breakers.on_step(ts)
+            if breakers.close_requests:
+                self._close_requested()
         for handler in handlers:
             try:
                 handler(event)
@@ -223,7 +234,7 @@ class TradingEngine:
             self._review()
 
     def _advance(self, ts: int) -> None:
-        """A new timestamp: sample the equity of the last one, move the clock, run breakers."""
+        """A new timestamp: sample the equity of the last one and move the clock."""
         if self._last_ts >= 0:
             self.recorder.sample(self._last_ts)
         self._last_ts = ts
@@ -232,10 +243,6 @@ class TradingEngine:
             clock.advance_to(ts)
         elif ts > clock.now:
             clock.now = ts
-        breakers = self.risk.breakers
-        breakers.on_step(ts)
-        if breakers.close_requests:
-            self._close_requested()
 
     def _close_requested(self) -> None:
         """Close the positions the circuit breakers or the kill switch asked to close."""
@@ -308,7 +315,6 @@ class TradingEngine:
             handlers.insert(0, self.manager.on_bar)  # the regime first, then the strategies
         if cls is Bar and self.risk.wants_bars:
             handlers.insert(0, self.risk.on_bar)
-        handlers.insert(0, self._saw_data)
         marks = self.recorder.marks.get(instrument_id)
         if marks is None:
             marks = self.recorder.marks[instrument_id] = ([], [])
@@ -329,11 +335,6 @@ class TradingEngine:
         route = (handlers, marks[0], marks[1], aggregators)
         self._routes[cls][instrument_id] = route
         return route
-
-    def _saw_data(self, event: MarketEvent) -> None:
-        """Freshness of the data, for the staleness breaker (bars span their interval)."""
-        interval = event.ts_event - event.ts_open if isinstance(event, Bar) else 0
-        self.risk.breakers.on_data(event.instrument_id, event.ts_event, interval)
 
     def _sample(self, ts: int) -> None:
         self.recorder.sample(ts)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tradebot.model.data import Bar, MarketEvent
 from tradebot.model.identifiers import InstrumentId
 from tradebot.model.instruments import Option
 from tradebot.portfolio.portfolio import Portfolio
@@ -44,9 +45,10 @@ class CircuitBreakers:
         self._watch_positions = limits.position_loss_limit < 1e17
 
     # -- inputs ------------------------------------------------------------------------------
-    def on_data(self, instrument_id: InstrumentId, ts: int, interval_ns: int) -> None:
-        """Market data for ``instrument_id`` at ``ts`` (bars arrive ``interval_ns`` apart)."""
-        self._last_data[instrument_id] = (ts, interval_ns)
+    def on_event(self, event: MarketEvent) -> None:
+        """Market data arrived: its time, and for a bar the interval bars arrive at."""
+        interval = event.ts_event - event.ts_open if type(event) is Bar else 0
+        self._last_data[event.instrument_id] = (event.ts_event, interval)
 
     def pause(self, ts: int, reason: str = "paused by hand") -> None:
         """Kill switch: no new positions until :meth:`resume`."""

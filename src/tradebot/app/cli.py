@@ -18,13 +18,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from tradebot.app.config_file import FileConfig, load_config
 from tradebot.app.data_selection import select_data
 from tradebot.app.live_view import make_observer
 from tradebot.app.params import build_strategies, parse_pairs, parse_weights, strategy_names
 from tradebot.app.session import SessionOutcome, run_backtest_session, run_paper_session
 from tradebot.engine.config import SessionConfig
 from tradebot.errors import ConfigError, UserInputError
-from tradebot.risk.config import RiskConfig
 from tradebot.strategies import registry
 from tradebot.strategies.base import Strategy
 from tradebot.strategies.manager.config import ManagerConfig
@@ -71,22 +71,25 @@ WeightOpt = Annotated[
     typer.Option("--weight", help="Weight of a strategy in a set, NAME=WEIGHT (default 1 each)."),
 ]
 MinConfOpt = Annotated[
-    float,
+    float | None,
     typer.Option("--min-confidence", help="Strategy set: drop opening signals below this."),
 ]
 RegimeOpt = Annotated[
-    bool,
+    bool | None,
     typer.Option(
         "--regime-switching/--no-regime-switching",
         help="Strategy set: open positions only for strategies built for the current regime.",
     ),
 ]
 AutoSwitchOpt = Annotated[
-    bool,
-    typer.Option("--auto-switch", help="Strategy set: scale weights by recent profit factor."),
+    bool | None,
+    typer.Option(
+        "--auto-switch/--no-auto-switch",
+        help="Strategy set: scale weights by recent profit factor.",
+    ),
 ]
 MaxExposureOpt = Annotated[
-    float,
+    float | None,
     typer.Option(
         "--max-exposure",
         help="Strategy set: combined gross exposure as a fraction of equity × leverage.",
@@ -104,7 +107,15 @@ SlipOpt = Annotated[
 ]
 LevOpt = Annotated[float, typer.Option("--leverage", help="Leverage for perpetuals and futures.")]
 LatencyOpt = Annotated[
-    float, typer.Option("--latency-ms", help="Order latency to the simulated venue, in ms.")
+    float | None,
+    typer.Option("--latency-ms", help="Order latency to the simulated venue, in ms (default 0)."),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="TOML file with [risk.limits], [risk.sizing.NAME], [manager] and [venue] settings.",
+    ),
 ]
 JsonOpt = Annotated[Path | None, typer.Option("--json", help="Where to write the JSON result.")]
 ReportOpt = Annotated[Path | None, typer.Option("--report", help="Where to write the HTML report.")]
@@ -116,7 +127,12 @@ def _fail(message: str) -> None:
 
 
 def _session_config(
-    cash: float, fee: float | None, slippage: float | None, leverage: float, latency_ms: float
+    cash: float,
+    fee: float | None,
+    slippage: float | None,
+    leverage: float,
+    latency_ms: float | None,
+    config_path: Path | None = None,
 ) -> SessionConfig:
     for flag, value in (("--cash", cash), ("--leverage", leverage)):
         if not math.isfinite(value) or value <= 0:
@@ -130,11 +146,14 @@ def _session_config(
         if not math.isfinite(slippage) or not 0 <= slippage < 0.1:
             raise ConfigError(f"--slippage was {slippage}; it must be a fraction in [0, 0.1)")
         venue_kwargs["slippage"] = slippage
-    if not math.isfinite(latency_ms) or latency_ms < 0:
-        raise ConfigError(f"--latency-ms was {latency_ms}; it must be 0 or more")
-    venue_kwargs["latency_ms"] = latency_ms
+    if latency_ms is not None:
+        if not math.isfinite(latency_ms) or latency_ms < 0:
+            raise ConfigError(f"--latency-ms was {latency_ms}; it must be 0 or more")
+        venue_kwargs["latency_ms"] = latency_ms
+    file = load_config(config_path) if config_path is not None else FileConfig()
+    venue = msgspec.structs.replace(file.venue or PaperVenueConfig(), **venue_kwargs)
     return SessionConfig(
-        cash=cash, leverage=leverage, venue=PaperVenueConfig(**venue_kwargs), risk=RiskConfig()
+        cash=cash, leverage=leverage, venue=venue, risk=file.risk, manager=file.manager
     )
 
 
@@ -144,10 +163,10 @@ def _strategies(
     weights: list[str] | None,
     config: SessionConfig,
     *,
-    min_confidence: float,
-    regime_switching: bool,
-    auto_switch: bool,
-    max_exposure: float,
+    min_confidence: float | None,
+    regime_switching: bool | None,
+    auto_switch: bool | None,
+    max_exposure: float | None,
 ) -> tuple[list[Strategy[Any]], dict[str, Any], SessionConfig]:
     """Build the strategies asked for and, for a set, the manager settings."""
     names = strategy_names(spec)
@@ -156,14 +175,17 @@ def _strategies(
         if weights:
             raise ConfigError("--weight needs several strategies, e.g. --strategy a,b")
         return strategies, resolved, config
+    given: dict[str, Any] = {
+        "min_confidence": min_confidence,
+        "regime_switching": regime_switching,
+        "auto_switch": auto_switch,
+        "max_combined_exposure": max_exposure,
+    }
+    overrides = {k: v for k, v in given.items() if v is not None}
+    if weights:
+        overrides["weights"] = parse_weights(weights, names)
     try:
-        manager = ManagerConfig(
-            weights=parse_weights(weights or [], names),
-            min_confidence=min_confidence,
-            regime_switching=regime_switching,
-            auto_switch=auto_switch,
-            max_combined_exposure=max_exposure,
-        )
+        manager = msgspec.structs.replace(config.manager or ManagerConfig(), **overrides)
         manager.validate()
     except ValueError as exc:
         raise ConfigError(f"strategy set: {exc}") from exc
@@ -231,21 +253,22 @@ def backtest(
     strategy: StrategyOpt = "sma_cross",
     param: ParamOpt = None,
     weight: WeightOpt = None,
-    min_confidence: MinConfOpt = 0.0,
-    regime_switching: RegimeOpt = True,
-    auto_switch: AutoSwitchOpt = False,
-    max_exposure: MaxExposureOpt = 1.0,
+    min_confidence: MinConfOpt = None,
+    regime_switching: RegimeOpt = None,
+    auto_switch: AutoSwitchOpt = None,
+    max_exposure: MaxExposureOpt = None,
+    config_file: ConfigOpt = None,
     cash: CashOpt = 10_000.0,
     fee: FeeOpt = None,
     slippage: SlipOpt = None,
     leverage: LevOpt = 1.0,
-    latency_ms: LatencyOpt = 0.0,
+    latency_ms: LatencyOpt = None,
     json_path: JsonOpt = Path("reports/backtest.json"),
     report: ReportOpt = Path("reports/backtest.html"),
 ) -> None:
     """Backtest a strategy (default: sma_cross on bundled Coinbase BTC/USD 4h candles)."""
     try:
-        config = _session_config(cash, fee, slippage, leverage, latency_ms)
+        config = _session_config(cash, fee, slippage, leverage, latency_ms, config_file)
         strats, params, config = _strategies(
             strategy,
             param,
@@ -295,15 +318,16 @@ def run(
     strategy: StrategyOpt = "sma_cross",
     param: ParamOpt = None,
     weight: WeightOpt = None,
-    min_confidence: MinConfOpt = 0.0,
-    regime_switching: RegimeOpt = True,
-    auto_switch: AutoSwitchOpt = False,
-    max_exposure: MaxExposureOpt = 1.0,
+    min_confidence: MinConfOpt = None,
+    regime_switching: RegimeOpt = None,
+    auto_switch: AutoSwitchOpt = None,
+    max_exposure: MaxExposureOpt = None,
+    config_file: ConfigOpt = None,
     cash: CashOpt = 10_000.0,
     fee: FeeOpt = None,
     slippage: SlipOpt = None,
     leverage: LevOpt = 1.0,
-    latency_ms: LatencyOpt = 0.0,
+    latency_ms: LatencyOpt = None,
     speed: Annotated[
         float,
         typer.Option(
@@ -317,7 +341,7 @@ def run(
     try:
         if not math.isfinite(speed) or speed < 0:
             raise ConfigError(f"--speed was {speed}; it must be 0 or a positive number")
-        config = _session_config(cash, fee, slippage, leverage, latency_ms)
+        config = _session_config(cash, fee, slippage, leverage, latency_ms, config_file)
         strats, params, config = _strategies(
             strategy,
             param,

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from tradebot.backtest.result import PriceSeries, RunResult
+from tradebot.backtest.timefmt import iso
 from tradebot.engine.trading_engine import TradingEngine
 
 
@@ -62,7 +63,38 @@ def collect_result(
         },
         extra=facts,
         breakdown=breakdown,
+        risk=risk_summary(engine),
     )
+
+
+def risk_summary(engine: TradingEngine) -> dict[str, Any]:
+    """Refusals and resizes by rule, time under each breaker, breaker events, exits by reason."""
+    risk = engine.risk
+    state = risk.state
+    closing = {r.client_order_id for r in engine.signals if r.signal.intent.value != "open"}
+    exits: dict[str, int] = {}
+    counted: set[str] = set()
+    for fill in engine.orders.fills:
+        if fill.client_order_id in closing and fill.client_order_id not in counted:
+            counted.add(fill.client_order_id)  # one exit per order, however many fills
+            tag = fill.tag or "exit"
+            exits[tag] = exits.get(tag, 0) + 1
+    return {
+        "rejections": dict(sorted(risk.denials.items())),
+        "resizes": dict(sorted(risk.resizes.items())),
+        "seconds_in": {k: v / 1e9 for k, v in sorted(state.time_in.items())},
+        "events": [
+            {
+                "time": iso(e.ts_event),
+                "block": e.block,
+                "active": e.active,
+                "reason": e.reason,
+                "symbol": e.symbol,
+            }
+            for e in state.events
+        ],
+        "exits": dict(sorted(exits.items())),
+    }
 
 
 __all__ = ["collect_result"]

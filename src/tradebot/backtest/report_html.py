@@ -153,6 +153,13 @@ def render_html(result: RunResult, metrics: Metrics) -> str:
         drawdown_png=drawdown_chart(result),
         price_pngs=price_charts(result),
         breakdown=_breakdown_rows(result),
+        risk={
+            "rejections": _text(result.risk.get("rejections", {})),
+            "resizes": _text(result.risk.get("resizes", {})),
+            "seconds_in": _text(result.risk.get("seconds_in", {})),
+            "exits": _text(result.risk.get("exits", {})),
+            "events": result.risk.get("events", []),
+        },
         trades=rows,
         total_trades=len(result.trades),
         truncated=len(result.trades) - len(rows),

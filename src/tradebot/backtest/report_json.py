@@ -87,6 +87,7 @@ def report_dict(result: RunResult, metrics: Metrics) -> dict[str, Any]:
         "trades": [trade_dict(t) for t in result.trades],
         "open_positions": result.open_positions,
         "strategies": [msgspec.structs.asdict(row) for row in result.breakdown],
+        "risk": result.risk,
         "equity_curve": equity_points(result),
         "extra": result.extra,
     }

@@ -25,6 +25,11 @@ class PriceSeries:
     close: FloatArray
 
 
+def empty_risk() -> dict[str, Any]:
+    """The risk section of a run in which the risk manager did nothing."""
+    return {"rejections": {}, "resizes": {}, "seconds_in": {}, "events": [], "exits": {}}
+
+
 @dataclass(frozen=True, slots=True)
 class RunResult:
     """Everything a backtest or paper session produced.
@@ -53,6 +58,9 @@ class RunResult:
         Signed quantity still held at the end, per instrument.
     breakdown : list[StrategyPnl]
         P&L per strategy (one row for a single strategy).
+    risk : dict[str, Any]
+        What the risk manager did: signals refused and resized by rule, time under each
+        circuit breaker, breaker events, exits by reason.
     extra : dict[str, Any]
         Other run facts (data files, fee and slippage settings, funding paid …).
     """
@@ -70,7 +78,8 @@ class RunResult:
     prices: list[PriceSeries]
     open_positions: dict[str, float] = field(default_factory=dict)
     breakdown: list[StrategyPnl] = field(default_factory=list)
+    risk: dict[str, Any] = field(default_factory=lambda: empty_risk())
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-__all__ = ["FloatArray", "IntArray", "PriceSeries", "RunResult"]
+__all__ = ["FloatArray", "IntArray", "PriceSeries", "RunResult", "empty_risk"]

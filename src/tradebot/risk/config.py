@@ -8,7 +8,7 @@ from tradebot.risk.limits import RiskLimits
 from tradebot.risk.sizing import SizingConfig
 
 
-class RiskConfig(msgspec.Struct, frozen=True, kw_only=True):
+class RiskConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Pre-trade limits and sizing.
 
     Parameters

@@ -89,6 +89,7 @@ def test_top_level_and_trade_fields(tmp_path: Path) -> None:
         "trades",
         "open_positions",
         "strategies",
+        "risk",
         "equity_curve",
         "extra",
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 
-class PaperVenueConfig(msgspec.Struct, frozen=True, kw_only=True):
+class PaperVenueConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """How the paper venue fills orders.
 
     Parameters

@@ -1,55 +1,76 @@
 """Oscillators one bar at a time: RSI, IMI, MACD, fast stochastic, CCI, Williams %R, MFI.
 
-Definitions and warm-ups are TA-Lib's; the tests compare every output with TA-Lib.
+Definitions, seeding and warm-ups are TA-Lib's; the tests compare every output with TA-Lib.
 """
 
 from __future__ import annotations
 
 import math
-from collections import deque
 
-from tradebot.indicators.streaming._checks import NAN as _NAN
-from tradebot.indicators.streaming._checks import period
+from tradebot.indicators.streaming._checks import NAN, RESUM_MASK, check_period, not_finite
 from tradebot.indicators.streaming.moving import EMA, SMA
 from tradebot.indicators.streaming.rolling import RollingMax, RollingMin
 
+FLAT = 1e-14
+"""A difference of prices within this fraction of their size is rounding, not a move (as in
+the TA-Lib the tests compare with, 0.8): relative, so that instruments quoted far below 1
+still move."""
+
 
 class RSI:
-    """Wilder's relative strength index (TA-Lib ``RSI``), NaN for the first ``period`` values."""
+    """Wilder's relative strength index (TA-Lib ``RSI``), in [0, 100]; first value at the
+    ``period + 1``-th close.
+
+    Seeded with the plain mean gain and loss of the first ``period`` changes, then smoothed as
+    TA-Lib does, ``(avg·(n − 1) + change) / n``; 0 while nothing has moved.
+    """
 
     __slots__ = ("_avg_gain", "_avg_loss", "_count", "_prev", "period", "value")
 
     def __init__(self, period: int = 14) -> None:
-        if period < 1:
-            raise ValueError(f"RSI period was {period}; it must be at least 1")
-        self.period = period
-        self._prev = _NAN
+        self.period = check_period("RSI period", period)
+        self._prev = NAN
         self._avg_gain = 0.0
         self._avg_loss = 0.0
         self._count = 0
-        self.value = _NAN
+        self.value = NAN
 
     def update(self, x: float) -> float:
         """Add a close; return the RSI (NaN during warm-up)."""
+        if x - x != 0.0:
+            raise not_finite("RSI", x=x)
         prev = self._prev
         self._prev = x
-        if prev != prev:  # first value
+        if prev != prev:  # the first close: no change yet
             return self.value
         change = x - prev
-        gain = change if change > 0 else 0.0
-        loss = -change if change < 0 else 0.0
         n = self.period
-        self._count += 1
-        if self._count <= n:
-            self._avg_gain += gain / n
-            self._avg_loss += loss / n
-            if self._count < n:
+        count = self._count + 1
+        self._count = count
+        gain = self._avg_gain
+        loss = self._avg_loss
+        if count > n:
+            gain *= n - 1
+            loss *= n - 1
+            if change < 0:
+                loss -= change
+            else:
+                gain += change
+            gain /= n
+            loss /= n
+        else:  # warm-up: plain sums, divided once the n-th change is in
+            if change < 0:
+                loss -= change
+            else:
+                gain += change
+            if count < n:
+                self._avg_gain, self._avg_loss = gain, loss
                 return self.value
-        else:
-            self._avg_gain = (self._avg_gain * (n - 1) + gain) / n
-            self._avg_loss = (self._avg_loss * (n - 1) + loss) / n
-        total = self._avg_gain + self._avg_loss
-        self.value = 100.0 * self._avg_gain / total if total > 0 else 0.0
+            gain /= n
+            loss /= n
+        self._avg_gain, self._avg_loss = gain, loss
+        total = gain + loss
+        self.value = 100.0 * (gain / total) if total != 0.0 else 0.0
         return self.value
 
     @property
@@ -59,39 +80,61 @@ class RSI:
 
 
 class IMI:
-    """Intraday momentum index: up-body share of the last ``n`` candle bodies, in [0, 100]."""
+    """Intraday momentum index (TA-Lib ``IMI``): the up-closing share of the last ``period``
+    candle bodies, in [0, 100]; 50 for a window of doji. First value at the ``period``-th bar.
 
-    __slots__ = ("_count", "_down", "_downs", "_up", "_ups", "period", "value")
+    The up and down body sums slide in O(1); counting the bodies on each side makes a side
+    with none exactly 0, and both sums are rebuilt exactly every 1,024 bars.
+    """
 
-    def __init__(self, period_: int = 14) -> None:
-        self.period = period("IMI period", period_)
-        self._ups: deque[float] = deque()
-        self._downs: deque[float] = deque()
+    __slots__ = ("_bodies", "_count", "_down", "_downs", "_i", "_up", "_ups", "period", "value")
+
+    def __init__(self, period: int = 14) -> None:
+        self.period = check_period("IMI period", period)
+        self._bodies = [0.0] * self.period
+        self._i = 0
         self._up = 0.0
         self._down = 0.0
+        self._ups = 0
+        self._downs = 0
         self._count = 0
-        self.value = _NAN
+        self.value = NAN
 
     def update(self, open_: float, close: float) -> float:
         """Add a candle; return the IMI (NaN during warm-up)."""
         body = close - open_
-        up = body if body > 0 else 0.0
-        down = -body if body < 0 else 0.0
-        ups, downs = self._ups, self._downs
-        ups.append(up)
-        downs.append(down)
-        self._up += up
-        self._down += down
-        if len(ups) > self.period:
-            self._up -= ups.popleft()
-            self._down -= downs.popleft()
-        self._count += 1
-        if self._count >= self.period:
-            if self._count & 1023 == 0:
-                self._up = math.fsum(ups)
-                self._down = math.fsum(downs)
+        if body - body != 0.0:
+            raise not_finite("IMI", open=open_, close=close)
+        bodies = self._bodies
+        i = self._i
+        old = bodies[i]
+        bodies[i] = body
+        i += 1
+        self._i = 0 if i == self.period else i
+        if old > 0.0:
+            self._up -= old
+            self._ups -= 1
+        elif old < 0.0:
+            self._down += old
+            self._downs -= 1
+        if body > 0.0:
+            self._up += body
+            self._ups += 1
+        elif body < 0.0:
+            self._down -= body
+            self._downs += 1
+        if not self._ups:
+            self._up = 0.0
+        if not self._downs:
+            self._down = 0.0
+        count = self._count + 1
+        self._count = count
+        if count >= self.period:
+            if count & RESUM_MASK == 0:
+                self._up = math.fsum(b for b in bodies if b > 0.0)
+                self._down = -math.fsum(b for b in bodies if b < 0.0)
             total = self._up + self._down
-            self.value = 100.0 * (self._up / total) if total != 0.0 else 0.0
+            self.value = 100.0 * (self._up / total) if total != 0.0 else 50.0
         return self.value
 
     @property
@@ -101,10 +144,13 @@ class IMI:
 
 
 class MACD:
-    """MACD line, signal and histogram; NaN until ``slow + signal − 1`` values have been seen.
+    """MACD line, signal and histogram (TA-Lib ``MACD``); all NaN until ``slow + signal − 1``
+    closes have been seen.
 
-    As in TA-Lib, the fast EMA starts ``slow − fast`` values late so that both averages are
-    seeded over windows ending at the same bar.
+    As in TA-Lib, the fast EMA starts ``slow − fast`` closes late, so that both averages are
+    seeded over windows ending at the same close, and the signal EMA is seeded with the mean of
+    the first ``signal`` MACD values. Periods as TA-Lib takes them: the EMAs need at least 2,
+    and a ``fast`` longer than ``slow`` is swapped.
     """
 
     __slots__ = (
@@ -121,20 +167,22 @@ class MACD:
     )
 
     def __init__(self, fast: int = 12, slow: int = 26, signal: int = 9) -> None:
-        fast = period("MACD fast", fast, 2)
-        slow = period("MACD slow", slow, 2)
+        fast = check_period("MACD fast", fast, 2)
+        slow = check_period("MACD slow", slow, 2)
         if fast > slow:
             fast, slow = slow, fast
         self.fast_period, self.slow_period = fast, slow
-        self.signal_period = period("MACD signal", signal)
+        self.signal_period = check_period("MACD signal", signal)
         self._fast = EMA(fast)
         self._slow = EMA(slow)
         self._signal = EMA(self.signal_period)
         self._count = 0
-        self.macd = self.signal = self.hist = _NAN
+        self.macd = self.signal = self.hist = NAN
 
     def update(self, close: float) -> tuple[float, float, float]:
         """Add a close; return (macd, signal, histogram)."""
+        if close - close != 0.0:
+            raise not_finite("MACD", close=close)
         count = self._count
         self._count = count + 1
         slow = self._slow.update(close)
@@ -142,11 +190,11 @@ class MACD:
             fast = self._fast.update(close)
             if slow == slow:
                 line = fast - slow
-                sig = self._signal.update(line)
-                if sig == sig:
+                signal = self._signal.update(line)
+                if signal == signal:
                     self.macd = line
-                    self.signal = sig
-                    self.hist = line - sig
+                    self.signal = signal
+                    self.hist = line - signal
         return self.macd, self.signal, self.hist
 
     @property
@@ -156,30 +204,35 @@ class MACD:
 
 
 class Stochastic:
-    """Fast stochastic (TA-Lib STOCHF): %K over ``k`` bars and %D, its SMA over ``d``.
+    """Fast stochastic (TA-Lib ``STOCHF``, SMA %D): %K = where the close sits in the range of
+    the last ``k`` bars, 0–100 (0 for a flat range), and %D its SMA over ``d``.
 
-    Both are NaN until ``k + d − 1`` bars have been seen, as in TA-Lib.
+    Both are NaN until ``k + d − 1`` bars have been seen, where the first %D exists (TA-Lib
+    does not show the earlier %K values either).
     """
 
     __slots__ = ("_count", "_high", "_low", "_sma", "d", "d_period", "k", "k_period")
 
     def __init__(self, k: int = 14, d: int = 3) -> None:
-        self.k_period = period("Stochastic k", k)
-        self.d_period = period("Stochastic d", d)
+        self.k_period = check_period("Stochastic k", k)
+        self.d_period = check_period("Stochastic d", d)
         self._high = RollingMax(self.k_period)
         self._low = RollingMin(self.k_period)
         self._sma = SMA(self.d_period)
         self._count = 0
-        self.k = self.d = _NAN
+        self.k = self.d = NAN
 
     def update(self, high: float, low: float, close: float) -> tuple[float, float]:
         """Add a bar; return (%K, %D)."""
-        hh = self._high.update(high)
-        ll = self._low.update(low)
+        if (high - high) + (low - low) + (close - close) != 0.0:
+            raise not_finite("Stochastic", high=high, low=low, close=close)
+        highest = self._high.update(high)
+        lowest = self._low.update(low)
         self._count += 1
         if self._count >= self.k_period:
-            diff = (hh - ll) / 100.0
-            raw = (close - ll) / diff if diff != 0.0 else 0.0
+            span = highest - lowest
+            flat = abs(span) <= FLAT * (abs(highest) + abs(lowest))
+            raw = 0.0 if flat else ((close - lowest) / span) * 100.0
             d = self._sma.update(raw)
             if d == d:
                 self.k = raw
@@ -193,62 +246,80 @@ class Stochastic:
 
 
 class CCI:
-    """Commodity channel index over the typical price.
+    """Commodity channel index of the typical price (TA-Lib ``CCI``); first value at the
+    ``period``-th bar.
 
-    The mean absolute deviation needs the whole window, so an update costs O(n) — by the
-    indicator's definition, not by choice.
+    The mean absolute deviation needs the whole window, so an update costs O(n) by the
+    indicator's definition. Bar b sits in ring slot b mod n and the mean is summed in slot
+    order, as TA-Lib does: near tp = mean the numerator is a difference of nearly equal
+    numbers, and only the same rounding of the mean gives TA-Lib's value (being recomputed
+    every bar, it cannot drift). A numerator or deviation within rounding of the mean's size
+    means a flat window, and gives 0.
     """
 
-    __slots__ = ("_window", "period", "value")
+    __slots__ = ("_count", "_i", "_ring", "period", "value")
 
-    def __init__(self, period_: int = 14) -> None:
-        self.period = period("CCI period", period_)
-        self._window: deque[float] = deque(maxlen=self.period)
-        self.value = _NAN
+    def __init__(self, period: int = 14) -> None:
+        self.period = check_period("CCI period", period)
+        self._ring = [0.0] * self.period
+        self._i = 0
+        self._count = 0
+        self.value = NAN
 
     def update(self, high: float, low: float, close: float) -> float:
         """Add a bar; return the CCI (NaN during warm-up)."""
         tp = (high + low + close) / 3.0
-        window = self._window
-        window.append(tp)
+        if tp - tp != 0.0:
+            raise not_finite("CCI", high=high, low=low, close=close)
         n = self.period
-        if len(window) == n:
+        ring = self._ring
+        i = self._i
+        ring[i] = tp
+        self._i = 0 if i + 1 == n else i + 1
+        self._count += 1
+        if self._count >= n:
             total = 0.0
-            for v in window:
+            for v in ring:
                 total += v
             mean = total / n
-            dev = 0.0
-            for v in window:
-                dev += abs(v - mean)
-            dev /= n
+            deviation = 0.0
+            for v in ring:
+                deviation += abs(v - mean)
+            deviation /= n
             diff = tp - mean
-            self.value = diff / (0.015 * dev) if diff != 0.0 and dev != 0.0 else 0.0
+            scale = FLAT * abs(mean)
+            flat = abs(diff) <= scale or deviation <= scale
+            self.value = 0.0 if flat else diff / (0.015 * deviation)
         return self.value
 
     @property
     def ready(self) -> bool:
         """True once ``period`` bars have been seen."""
-        return len(self._window) == self.period
+        return self._count >= self.period
 
 
 class WilliamsR:
-    """Williams %R over ``n`` bars, in [−100, 0]."""
+    """Williams %R over ``period`` bars (TA-Lib ``WILLR``), in [−100, 0]; 0 for a flat range.
+    First value at the ``period``-th bar."""
 
     __slots__ = ("_high", "_low", "period", "value")
 
-    def __init__(self, period_: int = 14) -> None:
-        self.period = period("WilliamsR period", period_)
+    def __init__(self, period: int = 14) -> None:
+        self.period = check_period("WilliamsR period", period)
         self._high = RollingMax(self.period)
         self._low = RollingMin(self.period)
-        self.value = _NAN
+        self.value = NAN
 
     def update(self, high: float, low: float, close: float) -> float:
         """Add a bar; return %R (NaN during warm-up)."""
-        hh = self._high.update(high)
-        ll = self._low.update(low)
-        if hh == hh:
-            diff = (hh - ll) / -100.0
-            self.value = (hh - close) / diff if diff != 0.0 else 0.0
+        if (high - high) + (low - low) + (close - close) != 0.0:
+            raise not_finite("WilliamsR", high=high, low=low, close=close)
+        highest = self._high.update(high)
+        lowest = self._low.update(low)
+        if highest == highest:
+            span = highest - lowest
+            flat = abs(span) <= FLAT * (abs(highest) + abs(lowest))
+            self.value = 0.0 if flat else ((highest - close) / span) * -100.0
         return self.value
 
     @property
@@ -258,11 +329,18 @@ class WilliamsR:
 
 
 class MFI:
-    """Money flow index over ``n`` bars, in [0, 100] (0 while the window's flow is below 1, as
-    TA-Lib)."""
+    """Money flow index over ``period`` typical-price changes (TA-Lib ``MFI``), in [0, 100];
+    first value at the ``period + 1``-th bar.
+
+    A change within rounding of the two prices is no move and carries no flow (as TA-Lib). The
+    inflow and outflow sums slide in O(1); counting the flows on each side makes a side with
+    none exactly 0 (TA-Lib's sliding sums leave ~1e-14 there), both sums are rebuilt exactly
+    every 1,024 bars, and a window without any flow reads 0.
+    """
 
     __slots__ = (
         "_count",
+        "_i",
         "_neg",
         "_neg_count",
         "_neg_sum",
@@ -274,55 +352,61 @@ class MFI:
         "value",
     )
 
-    def __init__(self, period_: int = 14) -> None:
-        self.period = period("MFI period", period_)
-        self._pos: deque[float] = deque()
-        self._neg: deque[float] = deque()
+    def __init__(self, period: int = 14) -> None:
+        self.period = check_period("MFI period", period)
+        self._pos = [0.0] * self.period
+        self._neg = [0.0] * self.period
+        self._i = 0
         self._pos_sum = 0.0
         self._neg_sum = 0.0
         self._pos_count = 0
         self._neg_count = 0
-        self._prev_tp = _NAN
+        self._prev_tp = NAN
         self._count = 0
-        self.value = _NAN
+        self.value = NAN
 
     def update(self, high: float, low: float, close: float, volume: float) -> float:
         """Add a bar; return the MFI (NaN during warm-up)."""
         tp = (high + low + close) / 3.0
+        flow = tp * volume
+        if flow - flow != 0.0:
+            raise not_finite("MFI", high=high, low=low, close=close, volume=volume)
         prev = self._prev_tp
         self._prev_tp = tp
-        if prev != prev:
+        if prev != prev:  # the first bar: no change yet
             return self.value
         change = tp - prev
-        pos = neg = 0.0
-        # A change within rounding of the two prices is no change (TA-Lib's dead zone).
-        if abs(change) > 1e-14 * (abs(tp) + abs(prev)):
-            if change > 0:
-                pos = tp * volume
-            else:
-                neg = tp * volume
-        self._pos.append(pos)
-        self._neg.append(neg)
-        self._pos_count += pos != 0.0
-        self._neg_count += neg != 0.0
-        if len(self._pos) > self.period:
-            old_pos = self._pos.popleft()
-            old_neg = self._neg.popleft()
-            self._pos_sum -= old_pos
-            self._neg_sum -= old_neg
-            self._pos_count -= old_pos != 0.0
-            self._neg_count -= old_neg != 0.0
-        self._pos_sum += pos
-        self._neg_sum += neg
-        # A window without inflow (or outflow) sums to exactly 0, not to sliding-sum rounding.
+        if abs(change) <= FLAT * (abs(tp) + abs(prev)):
+            flow = 0.0
+        pos = 0.0 if change < 0.0 else flow
+        neg = flow if change < 0.0 else 0.0
+        i = self._i
+        old_pos = self._pos[i]
+        old_neg = self._neg[i]
+        self._pos[i] = pos
+        self._neg[i] = neg
+        self._i = 0 if i + 1 == self.period else i + 1
+        self._pos_sum = self._pos_sum - old_pos + pos
+        self._neg_sum = self._neg_sum - old_neg + neg
+        self._pos_count += (pos != 0.0) - (old_pos != 0.0)
+        self._neg_count += (neg != 0.0) - (old_neg != 0.0)
         if not self._pos_count:
             self._pos_sum = 0.0
         if not self._neg_count:
             self._neg_sum = 0.0
-        self._count += 1
-        if self._count >= self.period:
-            total = self._pos_sum + self._neg_sum
-            self.value = 100.0 * (self._pos_sum / total) if total >= 1.0 else 0.0
+        count = self._count + 1
+        self._count = count
+        if count >= self.period:
+            if count & RESUM_MASK == 0:
+                self._pos_sum = math.fsum(self._pos)
+                self._neg_sum = math.fsum(self._neg)
+            inflow = self._pos_sum
+            total = inflow + self._neg_sum
+            if total > 0.0:
+                inflow = min(max(inflow, 0.0), total)
+                self.value = 100.0 * (inflow / total)
+            else:
+                self.value = 0.0
         return self.value
 
     @property

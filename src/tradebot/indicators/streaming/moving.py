@@ -4,45 +4,48 @@ from __future__ import annotations
 
 import math
 
-from tradebot.indicators.streaming._checks import NAN as _NAN
-from tradebot.indicators.streaming._checks import period
+from tradebot.indicators.streaming._checks import NAN, RESUM_MASK, check_period, not_finite
 
 
 class SMA:
-    """Simple moving average over ``period`` values.
+    """Simple moving average over ``period`` values (TA-Lib ``SMA``); first value at the
+    ``period``-th update.
 
-    A ring buffer and a running sum keep each update O(1); the sum is rebuilt exactly with
-    ``math.fsum`` every 1,024 updates so that a million updates do not drift from a fresh sum.
+    A ring buffer and a running sum keep each update O(1). The sum is slid as TA-Lib slides it
+    (add the newest, divide, drop the oldest), so a window of one value is that value exactly,
+    and it is rebuilt exactly with ``math.fsum`` every 1,024 updates so that a million updates
+    do not drift from a fresh sum.
     """
 
     __slots__ = ("_buf", "_count", "_i", "_sum", "period", "value")
 
     def __init__(self, period: int) -> None:
-        if period < 1:
-            raise ValueError(f"SMA period was {period}; it must be at least 1")
-        self.period = period
-        self._buf = [0.0] * period
+        self.period = check_period("SMA period", period)
+        self._buf = [0.0] * self.period
         self._i = 0
         self._count = 0
-        self._sum = 0.0
-        self.value = _NAN
+        self._sum = 0.0  # of the window's newest period − 1 values
+        self.value = NAN
 
     def update(self, x: float) -> float:
         """Add a value; return the average (NaN during warm-up)."""
-        i = self._i
+        if x - x != 0.0:
+            raise not_finite("SMA", x=x)
         buf = self._buf
-        self._sum += x - buf[i]
+        i = self._i
         buf[i] = x
         i += 1
         if i == self.period:
             i = 0
         self._i = i
+        total = self._sum + x
         count = self._count + 1
         self._count = count
         if count >= self.period:
-            if count & 1023 == 0:
-                self._sum = math.fsum(buf)
-            self.value = self._sum / self.period
+            if count & RESUM_MASK == 0:
+                total = math.fsum(buf)
+            self.value = total / self.period
+        self._sum = total - buf[i]  # buf[i] is now the oldest value (0.0 in the warm-up)
         return self.value
 
     @property
@@ -52,19 +55,26 @@ class SMA:
 
 
 class EMA:
-    """Exponential moving average, α = 2/(n+1), seeded with the SMA of the first ``n`` values."""
+    """Exponential moving average, α = 2/(n+1), seeded with the SMA of the first ``n`` values
+    (TA-Lib ``EMA``); first value at the ``n``-th update.
+
+    The recursion has TA-Lib's form, ``(x − prev)·α + prev``: MACD subtracts two EMAs, where a
+    different rounding would show first.
+    """
 
     __slots__ = ("_count", "_k", "_seed", "period", "value")
 
-    def __init__(self, period_: int) -> None:
-        self.period = period("EMA period", period_)
+    def __init__(self, period: int) -> None:
+        self.period = check_period("EMA period", period)
         self._k = 2.0 / (self.period + 1)
         self._count = 0
         self._seed = 0.0
-        self.value = _NAN
+        self.value = NAN
 
     def update(self, x: float) -> float:
         """Add a value; return the average (NaN during warm-up)."""
+        if x - x != 0.0:
+            raise not_finite("EMA", x=x)
         count = self._count + 1
         self._count = count
         if count > self.period:
@@ -83,25 +93,29 @@ class EMA:
 
 
 class WMA:
-    """Linearly weighted moving average (the newest value weighs ``n``, the oldest 1).
+    """Linearly weighted moving average (TA-Lib ``WMA``): the newest value weighs ``n``, the
+    oldest 1; first value at the ``n``-th update.
 
-    The plain and weighted window sums move in O(1) and are rebuilt every 1,024 updates.
+    The plain and weighted window sums move in O(1) and are rebuilt exactly every 1,024
+    updates.
     """
 
     __slots__ = ("_buf", "_count", "_divider", "_i", "_plain", "_weighted", "period", "value")
 
-    def __init__(self, period_: int) -> None:
-        self.period = period("WMA period", period_)
+    def __init__(self, period: int) -> None:
+        self.period = check_period("WMA period", period)
         self._buf = [0.0] * self.period
         self._i = 0
         self._count = 0
         self._plain = 0.0
         self._weighted = 0.0
         self._divider = self.period * (self.period + 1) / 2.0
-        self.value = _NAN
+        self.value = NAN
 
     def update(self, x: float) -> float:
         """Add a value; return the average (NaN during warm-up)."""
+        if x - x != 0.0:
+            raise not_finite("WMA", x=x)
         n = self.period
         count = self._count + 1
         self._count = count
@@ -111,13 +125,15 @@ class WMA:
             self._plain += x
             self._weighted += x * count
         else:
+            # Dropping the whole plain sum lowers every weight by one (the oldest value's to
+            # 0); the newest value then enters at weight n.
             self._weighted += n * x - self._plain
             self._plain += x - buf[i]
         buf[i] = x
         i += 1
         self._i = 0 if i == n else i
         if count >= n:
-            if count & 1023 == 0:
+            if count & RESUM_MASK == 0:
                 start = self._i  # the oldest value
                 ordered = buf[start:] + buf[:start]
                 self._plain = math.fsum(ordered)

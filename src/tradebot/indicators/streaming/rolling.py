@@ -1,25 +1,32 @@
-"""Rolling maximum and minimum in amortised O(1): a monotonic queue of candidates."""
+"""Rolling maximum and minimum in amortised O(1): a monotonic queue of candidates.
+
+The queue holds (update number, value) for the values that can still become the window's
+extreme: each newcomer evicts the ones it beats from the back (they can never win again) and
+the front leaves once it is older than the window. Every value enters and leaves once.
+"""
 
 from __future__ import annotations
 
 from collections import deque
 
-from tradebot.indicators.streaming._checks import NAN, period
+from tradebot.indicators.streaming._checks import NAN, check_period, not_finite
 
 
 class RollingMax:
-    """Largest of the last ``n`` values (NaN until ``n`` have been seen)."""
+    """Largest of the last ``n`` values (TA-Lib ``MAX``); NaN until ``n`` have been seen."""
 
     __slots__ = ("_count", "_queue", "n", "value")
 
     def __init__(self, n: int) -> None:
-        self.n = period("RollingMax period", n)
+        self.n = check_period("RollingMax period", n)
         self._queue: deque[tuple[int, float]] = deque()
         self._count = 0
         self.value = NAN
 
     def update(self, x: float) -> float:
         """Add ``x``; return the window's maximum."""
+        if x - x != 0.0:
+            raise not_finite("RollingMax", x=x)
         queue = self._queue
         while queue and queue[-1][1] <= x:
             queue.pop()
@@ -27,8 +34,9 @@ class RollingMax:
         queue.append((count, x))
         if queue[0][0] <= count - self.n:
             queue.popleft()
-        self._count = count + 1
-        if count + 1 >= self.n:
+        count += 1
+        self._count = count
+        if count >= self.n:
             self.value = queue[0][1]
         return self.value
 
@@ -39,18 +47,20 @@ class RollingMax:
 
 
 class RollingMin:
-    """Smallest of the last ``n`` values (NaN until ``n`` have been seen)."""
+    """Smallest of the last ``n`` values (TA-Lib ``MIN``); NaN until ``n`` have been seen."""
 
     __slots__ = ("_count", "_queue", "n", "value")
 
     def __init__(self, n: int) -> None:
-        self.n = period("RollingMin period", n)
+        self.n = check_period("RollingMin period", n)
         self._queue: deque[tuple[int, float]] = deque()
         self._count = 0
         self.value = NAN
 
     def update(self, x: float) -> float:
         """Add ``x``; return the window's minimum."""
+        if x - x != 0.0:
+            raise not_finite("RollingMin", x=x)
         queue = self._queue
         while queue and queue[-1][1] >= x:
             queue.pop()
@@ -58,8 +68,9 @@ class RollingMin:
         queue.append((count, x))
         if queue[0][0] <= count - self.n:
             queue.popleft()
-        self._count = count + 1
-        if count + 1 >= self.n:
+        count += 1
+        self._count = count
+        if count >= self.n:
             self.value = queue[0][1]
         return self.value
 

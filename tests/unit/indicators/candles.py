@@ -1,4 +1,4 @@
-"""Real candles for the indicator tests: bundled Coinbase BTC/USD 4h and Binance ETH/USDT 1m."""
+"""Real candles for the indicator tests: the bundled Coinbase 4h and Binance/Bybit 1m bars."""
 
 from __future__ import annotations
 
@@ -41,19 +41,28 @@ def _frame(dataset: str, symbol: str) -> BarFrame:
     )
 
 
+def _candles(dataset: str, symbol: str) -> Candles:
+    f = _frame(dataset, symbol)
+    return Candles(
+        f"{dataset}:{symbol}",
+        *(
+            np.ascontiguousarray(a, dtype=np.float64)
+            for a in (f.open, f.high, f.low, f.close, f.volume)
+        ),
+    )
+
+
 @cache
 def real_candles() -> tuple[Candles, ...]:
     """Every 4h BTC/USD bar of 2016–2025 and every 1m ETH/USDT bar bundled."""
-    out = []
-    for dataset, symbol in (("btc_usd_4h", "BTC/USD"), ("binance_btc_eth_1m", "ETH/USDT")):
-        f = _frame(dataset, symbol)
-        out.append(
-            Candles(
-                f"{dataset}:{symbol}",
-                *(
-                    np.ascontiguousarray(a, dtype=np.float64)
-                    for a in (f.open, f.high, f.low, f.close, f.volume)
-                ),
-            )
-        )
-    return tuple(out)
+    return (_candles("btc_usd_4h", "BTC/USD"), _candles("binance_btc_eth_1m", "ETH/USDT"))
+
+
+@cache
+def every_bundled_candle_series() -> tuple[Candles, ...]:
+    """:func:`real_candles` plus the bundled 1m BTC/USDT series of Binance and Bybit."""
+    return (
+        *real_candles(),
+        _candles("binance_btc_eth_1m", "BTC/USDT"),
+        _candles("bybit_btc_usdt_1m", "BTC/USDT"),
+    )

@@ -1,4 +1,8 @@
-"""Moving averages: simple, exponential (SMA-seeded, as TA-Lib) and linearly weighted."""
+"""Moving averages: simple, exponential (SMA-seeded, as TA-Lib) and linearly weighted.
+
+Every kernel writes all of ``out`` (NaN in the warm-up) and returns nothing: the caller
+allocates outputs with NumPy, which asks the kernel for huge pages on big arrays.
+"""
 
 from __future__ import annotations
 
@@ -6,81 +10,92 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-_RESUM = 1024
-"""Running sums are rebuilt from the window this often, so long series do not drift."""
+from tradebot.indicators.kernels.fused import fma
 
 Array = npt.NDArray[np.float64]
 
+RESUM = 1024
+"""Sliding sums are rebuilt from their window this often, so a long series cannot drift."""
+
 
 @numba.njit(cache=True)
-def sma(x: Array, n: int) -> Array:
-    out = np.full(x.shape[0], np.nan)
-    if x.shape[0] < n:
-        return out
+def fill_nan(out: Array, stop: int) -> None:
+    for i in range(min(stop, out.shape[0])):
+        out[i] = np.nan
+
+
+@numba.njit(cache=True)
+def sma(x: Array, n: int, out: Array) -> None:
+    """Sliding sum in TA-Lib's order (add the newest, emit, drop the oldest), rebuilt from the
+    window every ``RESUM`` bars; NaN before ``n − 1``."""
+    size = x.shape[0]
+    fill_nan(out, n - 1)
+    if size < n:
+        return
     total = 0.0
-    for i in range(n):
+    for i in range(n - 1):
         total += x[i]
-    out[n - 1] = total / n
-    for i in range(n, x.shape[0]):
-        if (i % _RESUM) == 0:
+    # Views indexed from 0 let the compiler see no index is negative (no wraparound checks).
+    newest, oldest, dest = x[n - 1 :], x[: size - n + 1], out[n - 1 :]
+    for j in range(dest.shape[0]):
+        if (j + n - 1) % RESUM == 0:
             total = 0.0
-            for j in range(i - n + 1, i + 1):
-                total += x[j]
+            for t in range(j, j + n):
+                total += oldest[t]
         else:
-            total += x[i] - x[i - n]
-        out[i] = total / n
-    return out
+            total += newest[j]
+        dest[j] = total / n
+        total -= oldest[j]
 
 
 @numba.njit(cache=True)
-def ema_from(x: Array, n: int, start: int, out: Array) -> Array:
-    """EMA of ``x`` whose SMA seed covers ``x[start:start+n]``; writes into ``out``."""
+def ema(x: Array, n: int, start: int, out: Array) -> None:
+    """EMA whose SMA seed covers ``x[start : start + n]``; NaN before ``start + n − 1``.
+
+    The recursion is TA-Lib's, ``(x − prev)·k + prev`` with the multiply-add fused, so the
+    values are TA-Lib's to the bit (MACD subtracts two EMAs, where any difference shows).
+    """
+    size = x.shape[0]
+    first = start + n - 1
+    fill_nan(out, first)
+    if size <= first:
+        return
     k = 2.0 / (n + 1)
-    if x.shape[0] < start + n:
-        return out
     total = 0.0
-    for i in range(start, start + n):
+    for i in range(start, first + 1):
         total += x[i]
     prev = total / n
-    out[start + n - 1] = prev
-    for i in range(start + n, x.shape[0]):
-        # TA-Lib's exact form: MACD subtracts two EMAs, so rounding must match to the bit.
-        prev = (x[i] - prev) * k + prev
+    out[first] = prev
+    for i in range(first + 1, size):
+        prev = fma(x[i] - prev, k, prev)
         out[i] = prev
-    return out
 
 
 @numba.njit(cache=True)
-def ema(x: Array, n: int) -> Array:
-    out = np.empty(x.shape[0])
-    out[: min(n - 1, x.shape[0])] = np.nan
-    if x.shape[0] < n:
-        out[:] = np.nan
-    return ema_from(x, n, 0, out)
-
-
-@numba.njit(cache=True)
-def wma(x: Array, n: int) -> Array:
-    out = np.full(x.shape[0], np.nan)
-    if x.shape[0] < n:
-        return out
+def wma(x: Array, n: int, out: Array) -> None:
+    """Weights 1 … n (newest n) from two sliding sums, rebuilt every ``RESUM`` bars."""
+    size = x.shape[0]
+    fill_nan(out, n - 1)
+    if size < n:
+        return
     divider = n * (n + 1) / 2.0
     plain = 0.0
     weighted = 0.0
-    for i in range(n):
-        plain += x[i]
-        weighted += x[i] * (i + 1)
-    out[n - 1] = weighted / divider
-    for i in range(n, x.shape[0]):
-        if (i % _RESUM) == 0:
+    for j in range(n - 1):
+        plain += x[j]
+        weighted += x[j] * (j + 1)
+    for i in range(n - 1, size):
+        if i % RESUM == 0:
             plain = 0.0
             weighted = 0.0
-            for j in range(n):
+            for j in range(n - 1):
                 value = x[i - n + 1 + j]
                 plain += value
                 weighted += value * (j + 1)
-        else:
-            weighted += n * x[i] - plain
-            plain += x[i] - x[i - n]
+        # Adding the newest value at weight n completes the window; dropping the whole
+        # unweighted sum then lowers every remaining weight by one for the next bar.
+        plain += x[i]
+        weighted += x[i] * n
         out[i] = weighted / divider
-    return out
+        weighted -= plain
+        plain -= x[i - n + 1]

@@ -25,7 +25,7 @@ from tradebot.engine.strategy_view import StrategyView
 from tradebot.execution.interfaces import ExecutionClient, SimulatedVenue
 from tradebot.execution.order_manager import OrderManager
 from tradebot.model.data import Bar, FundingRate, MarketEvent, QuoteTick, TradeTick
-from tradebot.model.enums import OrderSide
+from tradebot.model.enums import OrderSide, OrderType
 from tradebot.model.events import FundingPaid, OrderFilled, OrderUpdated
 from tradebot.model.identifiers import InstrumentId, StrategyId
 from tradebot.model.instruments import Instrument
@@ -36,6 +36,8 @@ from tradebot.model.timeframes import timeframe_ns
 from tradebot.portfolio.portfolio import Portfolio
 from tradebot.portfolio.strategy_book import StrategyBook
 from tradebot.risk.engine import RiskEngine
+from tradebot.risk.exits.conditions import ConditionError, compile_condition
+from tradebot.risk.exits.names import is_known_name
 from tradebot.risk.verdict import Denied, Verdict
 from tradebot.strategies.base import Strategy
 from tradebot.strategies.manager.manager import StrategyManager
@@ -51,6 +53,7 @@ _INTENT_OPEN = SignalIntent.OPEN
 _INTENT_CLOSE = SignalIntent.CLOSE
 _SIDE_BUY = OrderSide.BUY
 _SIDE_SELL = OrderSide.SELL
+_OT_MARKET = OrderType.MARKET
 _SIZE_EQUITY_FRACTION = SizeMode.EQUITY_FRACTION
 _SIZE_NOTIONAL = SizeMode.NOTIONAL
 
@@ -159,6 +162,10 @@ class TradingEngine:
         self.bus.subscribe(FundingPaid, self.book.on_funding)
         self._shared = manager is not None or len(self.strategies) > 1
         self._pending: list[Signal] = []
+        self._closing: dict[tuple[StrategyId, InstrumentId], Order] = {}
+        self._entries: dict[str, Signal] = {}
+        """Opening orders' signals, for the exit plan their fills start."""
+        self._exits = risk.exits
         self.signals: list[SignalRecord] = []
         self.failures: list[StrategyFailed] = []
         self.recorder = EquityRecorder(portfolio)
@@ -315,6 +322,8 @@ class TradingEngine:
             handlers.insert(0, self.manager.on_bar)  # the regime first, then the strategies
         if cls is Bar and self.risk.wants_bars:
             handlers.insert(0, self.risk.on_bar)
+        if self._exits is not None and cls is not FundingRate:
+            handlers.insert(0, self._watch_exits)
         marks = self.recorder.marks.get(instrument_id)
         if marks is None:
             marks = self.recorder.marks[instrument_id] = ([], [])
@@ -352,10 +361,36 @@ class TradingEngine:
         """
         ts = self.clock.now_ns()
         signal = msgspec.structs.replace(signal, strategy_id=strategy_id, ts_event=ts)
+        market_exit = signal.intent is _INTENT_CLOSE and signal.order_type is _OT_MARKET
+        if market_exit:
+            working = self._closing.get((strategy_id, signal.instrument_id))
+            if working is not None and working.is_open:
+                return working  # an exit is already on its way: never close twice
+            # An entry (or a bracket) still working would keep changing what is being closed.
+            self.orders.cancel_all(signal.instrument_id, strategy_id)
+        elif signal.invalidation:
+            bad = self._bad_condition(signal)
+            if bad is not None:
+                self.signals.append(SignalRecord(signal, bad, None))
+                self.risk.denials[bad.code] = self.risk.denials.get(bad.code, 0) + 1
+                return None
         if self.manager is not None and signal.intent is _INTENT_OPEN:
             self._pending.append(signal)
             return None
-        return self._submit(signal)
+        order = self._submit(signal)
+        if order is not None and market_exit:
+            self._closing[strategy_id, signal.instrument_id] = order
+        return order
+
+    @staticmethod
+    def _bad_condition(signal: Signal) -> Denied | None:
+        """Invalidation conditions are checked when the signal is sent, not when they fire."""
+        for text in signal.invalidation:
+            try:
+                compile_condition(text, is_known_name)
+            except ConditionError as exc:
+                return Denied("BAD_CONDITION", str(exc))
+        return None
 
     def _review(self) -> None:
         """Pass the step's opening signals through the manager, then on to risk."""
@@ -400,6 +435,8 @@ class TradingEngine:
             ts_init=ts,
         )
         self.signals.append(SignalRecord(signal, verdict, order_id))
+        if signal.intent is _INTENT_OPEN and self._exits is not None:
+            self._entries[order_id] = signal
         self.orders.submit(order)
         return order
 
@@ -462,8 +499,62 @@ class TradingEngine:
         return self.book.total_exposure(self.portfolio.last_price)
 
     # -- routing back to strategies ----------------------------------------------------------
+    def _watch_exits(self, event: MarketEvent) -> None:
+        """Let the exit monitor check its plans on ``event``; close what it decides."""
+        monitor = self._exits
+        assert monitor is not None
+        if type(event) is Bar:
+            decisions = monitor.on_bar(event)
+        else:
+            price = _PRICE[type(event)](event)
+            decisions = monitor.on_price(event.instrument_id, price, event.ts_event)
+        for decision in decisions:
+            held = self.book.quantity(decision.strategy_id, decision.instrument_id)
+            if abs(held) <= 1e-12:
+                continue
+            log.info("exit %s %s: %s", decision.instrument_id, decision.reason, decision.detail)
+            self.submit_signal(
+                decision.strategy_id,
+                Signal(
+                    instrument_id=decision.instrument_id,
+                    side=_SIDE_SELL if held > 0 else _SIDE_BUY,
+                    intent=_INTENT_CLOSE,
+                    tag=decision.reason.value,
+                ),
+            )
+
+    def _plan_exits(self, order: Order, fill: OrderFilled) -> None:
+        """Open, update or drop the exit plan of the position this fill changed."""
+        monitor = self._exits
+        assert monitor is not None
+        sid, iid = order.strategy_id, order.instrument_id
+        pos = self.book.position(sid, iid)
+        if pos.is_flat:
+            monitor.close(sid, iid)
+            return
+        entry = self._entries.get(order.client_order_id)
+        if entry is None:
+            return
+        inst = pos.instrument
+        try:
+            monitor.open(
+                sid,
+                iid,
+                1 if pos.quantity > 0 else -1,
+                pos.avg_entry_price,
+                fill.ts_event,
+                self.portfolio.account.leverage if inst.is_derivative else 1.0,
+                stop_loss=entry.stop_loss,
+                take_profit=entry.take_profit,
+                invalidation=entry.invalidation,
+            )
+        except ValueError as exc:  # a plan the monitor cannot hold: say so, keep trading
+            log.error("no exit plan for %s %s: %s", sid, iid, exc)
+
     def _route_fill(self, order: Order, fill: OrderFilled) -> None:
         closed = self.book.on_fill(fill)
+        if self._exits is not None:
+            self._plan_exits(order, fill)
         if closed and self.manager is not None:
             for trade in closed:
                 self.manager.on_trade_closed(trade, trade.pnl * self.portfolio.rate(trade.currency))

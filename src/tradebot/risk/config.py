@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from tradebot.risk.exits.settings import ExitSettings
 from tradebot.risk.limits import RiskLimits
 from tradebot.risk.sizing import SizingConfig
 
@@ -25,6 +26,11 @@ class RiskConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
         Spot pairs cannot be sold short on a cash account (default False).
     limits : RiskLimits
         Pre-trade limits and circuit breakers (the seeds' defaults).
+    exits : ExitSettings
+        The exit monitor's time limit, trailing tiers and pullback.
+    exit_monitor : bool
+        Watch every open position for its stop, target, time limit, trailing lock and
+        invalidation conditions (default True).
     sizing : dict[str, SizingConfig]
         Sizing method per strategy id; ``"*"`` applies to strategies not listed
         (default: every strategy sizes its own signals, ``fixed``).
@@ -35,11 +41,13 @@ class RiskConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     allow_spot_short: bool = False
     limits: RiskLimits = msgspec.field(default_factory=RiskLimits)
     sizing: dict[str, SizingConfig] = msgspec.field(default_factory=dict)
+    exits: ExitSettings = msgspec.field(default_factory=ExitSettings)
+    exit_monitor: bool = True
 
     @classmethod
     def unlimited(cls) -> RiskConfig:
         """Sizing only, no limits: research runs that must trade exactly what they ask."""
-        return cls(limits=RiskLimits.off())
+        return cls(limits=RiskLimits.off(), exit_monitor=False)
 
     def sizing_for(self, strategy_id: str) -> SizingConfig | None:
         """The sizing of ``strategy_id`` (or the ``"*"`` default), None for ``fixed``."""
@@ -49,6 +57,7 @@ class RiskConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     def validate(self) -> None:
         """Raise ``ValueError`` naming the setting that does not fit."""
         self.limits.validate()
+        self.exits.validate()
         for sid, sizing in self.sizing.items():
             try:
                 sizing.validate()

@@ -20,6 +20,7 @@ from tradebot.model.signals import Signal, SignalIntent, SizeMode
 from tradebot.portfolio.portfolio import Portfolio
 from tradebot.risk.breakers import CircuitBreakers
 from tradebot.risk.config import RiskConfig
+from tradebot.risk.exits.monitor import ExitMonitor
 from tradebot.risk.rules import (
     ExpiryCutoff,
     GreekLimits,
@@ -92,6 +93,8 @@ class RiskEngine:
         self.state = RiskState()
         self.breakers = CircuitBreakers(config.limits, portfolio, self.state)
         self.realised_vol = RealisedVolatility()
+        self.exits: ExitMonitor | None = ExitMonitor(config.exits) if config.exit_monitor else None
+        """Watches open positions; the engine carries out the exits it decides."""
         self.rules: list[Rule] = [
             TradingState(),
             ExpiryCutoff(),

@@ -214,13 +214,15 @@ def test_ioc_and_fok_that_cannot_fill_on_arrival_are_canceled(tif: TimeInForce) 
 
 def test_reduce_only_is_capped_at_the_position_and_canceled_when_flat() -> None:
     events = [flat_bar(PERP, i, 100.0) for i in range(4)]
-    close = Signal(instrument_id=PERP.id, side=SELL, intent=SignalIntent.CLOSE)
     reduce = qty_signal(PERP, 0.1, SELL, intent=SignalIntent.REDUCE)
+    # Reduce orders sized at signal time for the whole 0.3 (the engine sends each; a market
+    # CLOSE would instead be sent once and cancel the rest).
+    rest = qty_signal(PERP, 0.3, SELL, intent=SignalIntent.REDUCE)
 
-    engine = run_plan(PERP, events, {1: [qty_signal(PERP, 0.3)], 2: [reduce, close, close]})
+    engine = run_plan(PERP, events, {1: [qty_signal(PERP, 0.3)], 2: [reduce, rest, rest]})
 
     sells = [f.quantity for f in engine.orders.fills if f.side is SELL]
-    assert sells == pytest.approx([0.1, 0.2])  # the first close was sized for 0.3
+    assert sells == pytest.approx([0.1, 0.2])  # the second order was sized for 0.3
     _, reduced, capped, too_late = engine.orders.orders.values()
     assert reduced.status is OrderStatus.FILLED
     assert (capped.status, capped.filled_quantity) == (OrderStatus.CANCELED, pytest.approx(0.2))

@@ -274,7 +274,7 @@ class TradingEngine:
                         instrument_id=instrument_id,
                         side=_SIDE_SELL if held > 0 else _SIDE_BUY,
                         intent=_INTENT_CLOSE,
-                        tag="risk",
+                        tag="risk" if reason.startswith("risk") else "manual",
                     ),
                 )
 
@@ -288,7 +288,8 @@ class TradingEngine:
         self.risk.breakers.resume(self.clock.now_ns(), reason)
 
     def close_all(self, reason: str = "close-all by hand") -> None:
-        """Close every position now (and cancel the orders on them)."""
+        """Close every position now (and cancel the orders on them); exits are tagged
+        ``manual`` (``risk`` when ``reason`` starts with "risk")."""
         self.risk.breakers.close_all(reason)
         self._close_requested()
 

@@ -26,6 +26,7 @@ from tradebot.risk.limits import RiskLimits
 from tradebot.risk.state import NS_PER_DAY, Block, RiskState, RiskStateChanged
 
 Publish = Callable[[RiskStateChanged], None]
+_CLOSE_ONLY = Block.CLOSE_ONLY.value
 
 
 class CircuitBreakers:
@@ -43,6 +44,8 @@ class CircuitBreakers:
         self._stale_ns = int(min(limits.stale_after_seconds, 1e9) * 1e9)
         self._watch_symbols = limits.symbol_daily_loss < 1e17
         self._watch_positions = limits.position_loss_limit < 1e17
+        self._version = -1
+        self._safe_keys: dict[InstrumentId, str] = {}
 
     # -- inputs ------------------------------------------------------------------------------
     def on_event(self, event: MarketEvent) -> None:
@@ -69,17 +72,27 @@ class CircuitBreakers:
     # -- the step ----------------------------------------------------------------------------
     def on_step(self, ts: int) -> None:
         """Re-evaluate every breaker at time ``ts``."""
-        nlv = self.portfolio.valuation()[0]
+        pf = self.portfolio
+        held = any(pos.quantity for pos in pf.positions.values())
+        version = pf.account.version
+        quiet = not held and version == self._version and not self.state.active
+        if quiet and ts // NS_PER_DAY == self.state.day:
+            return  # flat, no fill since the last step: equity cannot have moved
+        nlv = pf.valuation()[0]
         if nlv != nlv:  # no price yet to value the account
             return
         self._new_day(ts, nlv)
         self._drawdown(ts, nlv)
         self._daily_loss(ts, nlv)
-        if self._watch_symbols:
-            self._symbol_losses(ts)
-        if self._watch_positions:
-            self._position_losses(nlv)
-        self._staleness(ts)
+        # The per-position checks only matter while something is held or just traded.
+        if held or version != self._version:
+            self._version = version
+            if self._watch_symbols:
+                self._symbol_losses(ts)
+            if self._watch_positions and held:
+                self._position_losses(nlv)
+        if held or self.state.active:
+            self._staleness(ts)
 
     def _new_day(self, ts: int, nlv: float) -> None:
         state = self.state
@@ -116,7 +129,7 @@ class CircuitBreakers:
                 ts,
                 f"drawdown {drawdown:.1%} reached {limits.drawdown_close_only:.0%}: close-only",
             )
-        elif Block.CLOSE_ONLY in state.active:
+        elif _CLOSE_ONLY in state.active:
             self._lift(Block.CLOSE_ONLY, ts, f"drawdown recovered to {drawdown:.1%}")
 
     def _daily_loss(self, ts: int, nlv: float) -> None:
@@ -187,7 +200,9 @@ class CircuitBreakers:
     def _staleness(self, ts: int) -> None:
         state = self.state
         for iid, (last, interval) in self._last_data.items():
-            key = f"{Block.SAFE_MODE.value}:{iid}"
+            key = self._safe_keys.get(iid)
+            if key is None:
+                key = self._safe_keys[iid] = f"{Block.SAFE_MODE.value}:{iid}"
             held = abs(self.portfolio.holding(iid)) > 1e-12
             stale = held and ts - last - interval > self._stale_ns
             if stale:

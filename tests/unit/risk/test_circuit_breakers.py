@@ -179,6 +179,7 @@ def test_the_kill_switch_pauses_resumes_and_closes_everything() -> None:
     engine.stop()
 
     assert engine.holding(PERP.id) == 0
+    assert [f.tag for f in engine.orders.fills][-1] == "manual"
     kinds = [(e.block, e.active, e.reason) for e in engine.risk.state.events]
     assert kinds == [("paused", True, "operator pause"), ("paused", False, "resumed by hand")]
 

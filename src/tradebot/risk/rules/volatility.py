@@ -41,30 +41,25 @@ class RealisedVolatility:
 
     def __init__(self, short: int = 20, long: int = 200) -> None:
         self.short, self.long = short, long
-        self._returns: dict[InstrumentId, deque[float]] = {}
-        self._last: dict[InstrumentId, float] = {}
+        self._state: dict[InstrumentId, _Windows] = {}
 
     def update(self, instrument_id: InstrumentId, price: float) -> None:
-        """Add a closing price."""
-        last = self._last.get(instrument_id)
-        self._last[instrument_id] = price
-        if last is None or last <= 0 or price <= 0:
-            return
-        returns = self._returns.get(instrument_id)
-        if returns is None:
-            returns = self._returns[instrument_id] = deque(maxlen=self.long)
-        returns.append(math.log(price / last))
+        """Add a closing price: O(1), two running sums of log returns and their squares."""
+        state = self._state.get(instrument_id)
+        if state is None:
+            state = self._state[instrument_id] = _Windows(self.short, self.long)
+        state.add(price)
 
     def __call__(self, instrument_id: InstrumentId) -> VolRegime | None:
         """The instrument's regime now."""
-        returns = self._returns.get(instrument_id)
-        if returns is None or len(returns) < self.long:
+        state = self._state.get(instrument_id)
+        if state is None or len(state.returns) < self.long:
             return None
-        recent = list(returns)[-self.short :]
-        long_sd = _sd(returns)
-        if long_sd <= 0:
+        long_var = state.variance(state.long_sum, state.long_sq, self.long)
+        if long_var <= 0:
             return VolRegime.NORMAL
-        ratio = _sd(recent) / long_sd
+        ratio = math.sqrt(max(state.variance(state.short_sum, state.short_sq, self.short), 0.0))
+        ratio /= math.sqrt(long_var)
         if ratio > 2.5:
             return VolRegime.EXTREME
         if ratio > 1.5:
@@ -74,10 +69,42 @@ class RealisedVolatility:
         return VolRegime.NORMAL
 
 
-def _sd(values: deque[float] | list[float]) -> float:
-    n = len(values)
-    mean = math.fsum(values) / n
-    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / n)
+class _Windows:
+    """Log returns of the last ``long`` closes with running sums over both windows."""
+
+    __slots__ = ("last", "long", "long_sq", "long_sum", "returns", "short", "short_sq", "short_sum")
+
+    def __init__(self, short: int, long: int) -> None:
+        self.short, self.long = short, long
+        self.last = 0.0
+        self.returns: deque[float] = deque()
+        self.short_sum = self.short_sq = self.long_sum = self.long_sq = 0.0
+
+    def add(self, price: float) -> None:
+        last, self.last = self.last, price
+        if last <= 0 or price <= 0:
+            return
+        r = math.log(price / last)
+        returns = self.returns
+        returns.append(r)
+        self.short_sum += r
+        self.short_sq += r * r
+        self.long_sum += r
+        self.long_sq += r * r
+        n = len(returns)
+        if n > self.short:
+            old = returns[n - 1 - self.short]
+            self.short_sum -= old
+            self.short_sq -= old * old
+        if n > self.long:
+            old = returns.popleft()
+            self.long_sum -= old
+            self.long_sq -= old * old
+
+    @staticmethod
+    def variance(total: float, squares: float, n: int) -> float:
+        mean = total / n
+        return squares / n - mean * mean
 
 
 class VolatilityScaling:

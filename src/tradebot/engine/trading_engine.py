@@ -224,8 +224,9 @@ class TradingEngine:
             if sim is None:
                 self.portfolio.mark(event.instrument_id, price)
         breakers = self._breakers
-        breakers.on_event(event)
-        if new_step:
+        if breakers.watch_data:
+            breakers.on_event(event)
+        if new_step and breakers.active:
             # After the venue and the marks saw the event, before any strategy acts on it.
             breakers.on_step(ts)
             if breakers.close_requests:

@@ -48,6 +48,8 @@ class OrderManager:
         self._clients: dict[str, ExecutionClient] = {}
         self._default: ExecutionClient | None = None
         self.orders: dict[ClientOrderId, Order] = {}
+        self._live: dict[ClientOrderId, Order] = {}
+        """Orders that may still be open: searched instead of every order ever sent."""
         self.fills: list[OrderFilled] = []
         self._counters: dict[StrategyId, int] = {}
         self._fill_listeners: list[FillListener] = []
@@ -81,12 +83,14 @@ class OrderManager:
         if order.client_order_id in self.orders:
             raise ValueError(f"client order id {order.client_order_id} was already used")
         self.orders[order.client_order_id] = order
+        self._live[order.client_order_id] = order
         order.transition(_ST_SUBMITTED, self._now())
         self._client_for(order.instrument_id).submit_order(order)
 
     def deny(self, order: Order, reason: str) -> None:
         """Record an order a risk rule refused; it is never sent."""
         self.orders[order.client_order_id] = order
+        self._live[order.client_order_id] = order
         ts = self._now()
         order.transition(_ST_DENIED, ts, reason)
         self._publish_update(order, _ST_DENIED, ts, reason)
@@ -100,11 +104,13 @@ class OrderManager:
         self, instrument_id: InstrumentId | None = None, strategy_id: StrategyId | None = None
     ) -> list[Order]:
         """Open orders, optionally filtered by instrument and strategy."""
+        live = self._live
+        for cid in [cid for cid, o in live.items() if not o.is_open]:
+            del live[cid]
         return [
             o
-            for o in self.orders.values()
-            if o.is_open
-            and (instrument_id is None or o.instrument_id == instrument_id)
+            for o in live.values()
+            if (instrument_id is None or o.instrument_id == instrument_id)
             and (strategy_id is None or o.strategy_id == strategy_id)
         ]
 

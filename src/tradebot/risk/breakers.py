@@ -45,6 +45,19 @@ class CircuitBreakers:
         self._watch_symbols = limits.symbol_daily_loss < 1e17
         self._watch_positions = limits.position_loss_limit < 1e17
         self._version = -1
+        self.watch_data = limits.stale_after_seconds < 1e17
+        """Whether data freshness is watched (the engine skips :meth:`on_event` otherwise)."""
+        self.active = self.watch_data or any(
+            getattr(limits, name) < 1e17
+            for name in (
+                "daily_loss_limit",
+                "symbol_daily_loss",
+                "position_loss_limit",
+                "drawdown_close_only",
+                "drawdown_pause",
+            )
+        )
+        """Whether any breaker is armed (the engine skips :meth:`on_step` otherwise)."""
         self._safe_keys: dict[InstrumentId, str] = {}
 
     # -- inputs ------------------------------------------------------------------------------

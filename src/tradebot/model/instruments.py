@@ -96,6 +96,10 @@ class Instrument:
         lots = math.floor(ratio + 1e-9 + abs(ratio) * 1e-15)
         return round(lots * self._lot, self._size_digits)
 
+    def exposure_asset(self) -> str:
+        """The asset whose price moves this instrument: the base (an option's underlying)."""
+        return self.base
+
     def notional(self, quantity: float, price: float) -> float:
         """Value of ``quantity`` at ``price`` in the settlement currency."""
         if self.is_inverse:
@@ -150,6 +154,10 @@ class Option(Instrument):
     strike: float
     expiry_ns: int
     kind: OptionKind
+
+    def exposure_asset(self) -> str:
+        """The underlying: exposure limits count options with the rest of that asset."""
+        return self.underlying
 
     def years_to_expiry(self, now_ns: int) -> float:
         """Time to expiry in years with nanosecond precision (0 once expired)."""

@@ -20,7 +20,6 @@ from collections.abc import Callable
 
 from tradebot.model.data import Bar, MarketEvent
 from tradebot.model.identifiers import InstrumentId
-from tradebot.model.instruments import Option
 from tradebot.portfolio.portfolio import Portfolio
 from tradebot.risk.limits import RiskLimits
 from tradebot.risk.state import NS_PER_DAY, Block, RiskState, RiskStateChanged
@@ -166,7 +165,7 @@ class CircuitBreakers:
         totals: dict[str, float] = {}
         for pos in pf.positions.values():
             inst = pos.instrument
-            key = inst.underlying if isinstance(inst, Option) else inst.base
+            key = inst.exposure_asset()
             price = pf.last_price.get(inst.id, 0.0)
             pnl = pos.realized_pnl - pos.fees + pos.funding + pos.unrealized_pnl(price)
             if pnl:

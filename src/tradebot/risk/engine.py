@@ -15,7 +15,7 @@ from tradebot.indicators.streaming import ATR
 from tradebot.model.data import Bar
 from tradebot.model.enums import OrderSide, OrderType
 from tradebot.model.identifiers import InstrumentId
-from tradebot.model.instruments import Instrument, Option
+from tradebot.model.instruments import Instrument
 from tradebot.model.signals import Signal, SignalIntent, SizeMode
 from tradebot.portfolio.portfolio import Portfolio
 from tradebot.risk.breakers import CircuitBreakers
@@ -133,8 +133,7 @@ class RiskEngine:
         pf = self._portfolio
         total = 0.0
         for iid, inst in pf.instruments.items():
-            key = inst.underlying if isinstance(inst, Option) else inst.base
-            if key != underlying:
+            if inst.exposure_asset() != underlying:
                 continue
             held = pf.holding(iid)
             price = pf.last_price.get(iid, 0.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from tradebot.model.instruments import Instrument, Option
+from tradebot.model.instruments import Instrument
 from tradebot.model.signals import Signal
 from tradebot.portfolio.portfolio import Portfolio
 from tradebot.risk.limits import RiskLimits
@@ -34,8 +34,7 @@ class Proposal:
 
     def underlying(self) -> str:
         """The asset whose exposure this adds to (an option's underlying, else the base)."""
-        inst = self.instrument
-        return inst.underlying if isinstance(inst, Option) else inst.base
+        return self.instrument.exposure_asset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Options: pricing and greeks, chains, multi-leg structures, synthetic chains and calibration."""

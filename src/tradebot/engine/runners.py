@@ -17,10 +17,12 @@ from typing import Any
 from tradebot.engine.bus import MessageBus
 from tradebot.engine.clock import SimulatedClock
 from tradebot.engine.config import SessionConfig
+from tradebot.engine.option_greeks import option_greeks
 from tradebot.engine.trading_engine import TradingEngine
 from tradebot.model.account import Account
 from tradebot.model.data import MarketEvent
 from tradebot.model.instruments import Instrument
+from tradebot.options.market import OptionMarket
 from tradebot.portfolio.portfolio import Portfolio
 from tradebot.risk.engine import RiskEngine
 from tradebot.strategies.base import Strategy
@@ -38,16 +40,22 @@ def build_paper_engine(
     *,
     clock: SimulatedClock | None = None,
     bus: MessageBus | None = None,
+    options: OptionMarket | None = None,
 ) -> TradingEngine:
-    """An engine trading on the paper venue, as used by backtests and paper sessions."""
+    """An engine trading on the paper venue, as used by backtests and paper sessions.
+
+    With ``options`` the strategies get option chains, the venue fills option orders at the
+    option market's prices and the risk manager checks the portfolio greeks with it.
+    """
     if not instruments:
         raise ValueError("a session needs at least one instrument")
     clock = clock or SimulatedClock()
     currency = config.currency or instruments[0].quote
     account = Account(currency, {currency: config.cash}, config.leverage)
     portfolio = Portfolio(account, instruments)
-    venue = PaperVenue(config.venue, portfolio, clock.now_ns)
-    risk = RiskEngine(config.risk, portfolio)
+    venue = PaperVenue(config.venue, portfolio, clock.now_ns, options)
+    greeks = option_greeks(options, portfolio, clock.now_ns) if options is not None else None
+    risk = RiskEngine(config.risk, portfolio, greeks=greeks)
     manager = None
     if config.manager is not None or len(strategies) > 1:
         manager = StrategyManager(config.manager or ManagerConfig(), strategies)
@@ -59,6 +67,7 @@ def build_paper_engine(
         strategies=strategies,
         bus=bus,
         manager=manager,
+        options=options,
     )
 
 

@@ -13,7 +13,8 @@ from tradebot.model.identifiers import InstrumentId, StrategyId
 from tradebot.model.instruments import Instrument
 from tradebot.model.orders import Order
 from tradebot.model.positions import Position
-from tradebot.model.signals import Signal
+from tradebot.model.signals import Signal, StructureSignal
+from tradebot.options.chain import OptionChain
 
 if TYPE_CHECKING:
     from tradebot.engine.trading_engine import TradingEngine
@@ -35,6 +36,20 @@ class StrategyView:
     def submit_signal(self, strategy_id: StrategyId, signal: Signal) -> Order | None:
         """Send a signal through the manager and risk; None while it awaits review or if denied."""
         return self._engine.submit_signal(strategy_id, signal)
+
+    def submit_structure(
+        self, strategy_id: StrategyId, signal: StructureSignal
+    ) -> list[Order] | None:
+        """Send a multi-leg signal through risk as one unit."""
+        return self._engine.submit_structure(strategy_id, signal)
+
+    def option_chain(self, asset: str) -> OptionChain | None:
+        """The option chain on ``asset`` now."""
+        return self._engine.option_chain(asset)
+
+    def register_instrument(self, instrument: Instrument) -> None:
+        """Make an instrument tradable and valued."""
+        self._engine.register_instrument(instrument)
 
     def cancel_orders(self, strategy_id: StrategyId, instrument_id: InstrumentId | None) -> int:
         """Cancel this strategy's open orders."""

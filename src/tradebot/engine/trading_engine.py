@@ -28,16 +28,19 @@ from tradebot.model.data import Bar, FundingRate, MarketEvent, QuoteTick, TradeT
 from tradebot.model.enums import OrderSide, OrderType
 from tradebot.model.events import FundingPaid, OrderFilled, OrderUpdated
 from tradebot.model.identifiers import InstrumentId, StrategyId
-from tradebot.model.instruments import Instrument
+from tradebot.model.instruments import Instrument, Option
 from tradebot.model.orders import Order
 from tradebot.model.positions import Position
-from tradebot.model.signals import Signal, SignalIntent, SizeMode
+from tradebot.model.signals import Signal, SignalIntent, SizeMode, StructureSignal
 from tradebot.model.timeframes import timeframe_ns
+from tradebot.options.chain import OptionChain
+from tradebot.options.market import OptionMarket
 from tradebot.portfolio.portfolio import Portfolio
 from tradebot.portfolio.strategy_book import StrategyBook
 from tradebot.risk.engine import RiskEngine
 from tradebot.risk.exits.conditions import ConditionError, compile_condition
 from tradebot.risk.exits.names import is_known_name
+from tradebot.risk.structure_check import StructureApproved
 from tradebot.risk.verdict import Denied, Verdict
 from tradebot.strategies.base import Strategy
 from tradebot.strategies.manager.manager import StrategyManager
@@ -118,6 +121,9 @@ class TradingEngine:
     manager : StrategyManager | None
         Reviews the opening signals of each step together (weights, vote, regimes,
         allocation). Without it every signal goes straight to risk.
+    options : OptionMarket | None
+        Lists and prices options on the underlyings; it hears every bar of each underlying,
+        held options are marked to it at every step and closed at settlement once expired.
 
     When several strategies run (or a manager is given), each strategy sees its own position
     through a :class:`StrategyView`, and ``book`` keeps P&L per strategy.
@@ -133,6 +139,7 @@ class TradingEngine:
         strategies: list[Strategy[Any]],
         bus: MessageBus | None = None,
         manager: StrategyManager | None = None,
+        options: OptionMarket | None = None,
     ) -> None:
         self.clock = clock
         self.portfolio = portfolio
@@ -167,10 +174,24 @@ class TradingEngine:
         """Opening orders' signals, for the exit plan their fills start."""
         self._exits = risk.exits
         self.signals: list[SignalRecord] = []
+        self.structure_signals: list[tuple[StructureSignal, StructureApproved | Denied]] = []
         self.failures: list[StrategyFailed] = []
         self.recorder = EquityRecorder(portfolio)
         risk.breakers.publish = self.bus.publish
         self._breakers = risk.breakers
+        self.options = options
+        self._option_feed: dict[InstrumentId, str] = {}
+        """Underlying instrument → asset whose option market its bars feed."""
+        if options is not None:
+            for iid, inst in portfolio.instruments.items():
+                asset = inst.base
+                if (
+                    not isinstance(inst, Option)
+                    and asset in options.underlyings()
+                    and asset not in self._option_feed.values()
+                ):
+                    self._option_feed[iid] = asset
+        self._held_options: dict[InstrumentId, Option] = {}
         self.events_processed = 0
         self._last_ts = -1
         self._started = False
@@ -209,6 +230,10 @@ class TradingEngine:
         if new_step:
             self._advance(ts)
         self.events_processed += 1
+        if self._option_feed and type(event) is Bar:
+            asset = self._option_feed.get(event.instrument_id)
+            if asset is not None:
+                self._on_underlying_bar(event, asset)
         sim = self._sim
         if sim is not None:
             sim.on_market(event)
@@ -240,6 +265,87 @@ class TradingEngine:
             self._dispatch_higher(event, aggregators)  # type: ignore[arg-type]
         if self._pending:
             self._review()
+
+    # -- options -----------------------------------------------------------------------------
+    def _on_underlying_bar(self, bar: Bar, asset: str) -> None:
+        """Move the option market, then mark held options and settle the expired ones."""
+        options = self.options
+        assert options is not None
+        options.on_underlying_bar(bar, asset)
+        if not self._held_options:
+            return
+        ts = bar.ts_event
+        for iid, option in list(self._held_options.items()):
+            if option.underlying != asset:
+                continue
+            if option.expiry_ns <= ts:
+                self._settle_expired(option)
+                continue
+            quote = options.quote(option, ts)
+            if quote is not None and quote.mark == quote.mark:
+                self.portfolio.mark(iid, quote.mark)
+
+    def _settle_expired(self, option: Option) -> None:
+        """Close every strategy's position in an expired option; the venue settles it."""
+        owners = [
+            s for s in self.strategies if abs(self.book.quantity(s.id, option.id)) > 1e-12
+        ]
+        for strategy in owners:
+            held = self.book.quantity(strategy.id, option.id)
+            self.submit_signal(
+                strategy.id,
+                Signal(
+                    instrument_id=option.id,
+                    side=_SIDE_SELL if held > 0 else _SIDE_BUY,
+                    intent=_INTENT_CLOSE,
+                    tag="expiry",
+                ),
+            )
+        if abs(self.portfolio.holding(option.id)) <= 1e-12:
+            self._held_options.pop(option.id, None)
+
+    def option_chain(self, asset: str) -> OptionChain | None:
+        """The option chain on ``asset`` now (None without an option market or a price)."""
+        if self.options is None:
+            return None
+        return self.options.chain(asset, self.clock.now_ns())
+
+    def register_instrument(self, instrument: Instrument) -> None:
+        """Make an instrument listed after the start tradable and valued."""
+        self.portfolio.add_instrument(instrument)
+
+    def submit_structure(
+        self, strategy_id: StrategyId, signal: StructureSignal
+    ) -> list[Order] | None:
+        """Size and check a multi-leg signal as one unit and send its legs together."""
+        ts = self.clock.now_ns()
+        signal = msgspec.structs.replace(signal, strategy_id=strategy_id, ts_event=ts)
+        held = {}
+        for iid, _ in signal.legs:
+            self._mark_option(iid)
+            held[iid] = self.book.quantity(strategy_id, iid) if self._shared else self.holding(iid)
+        verdict = self.risk.evaluate_structure(signal, held)
+        if isinstance(verdict, Denied):
+            self.structure_signals.append((signal, verdict))
+            log.info("structure denied: %s %s: %s", strategy_id, verdict.code, verdict.reason)
+            return None
+        self.structure_signals.append((signal, verdict))
+        orders = [
+            Order(
+                self.orders.next_id(strategy_id),
+                iid,
+                _SIDE_BUY if quantity > 0 else _SIDE_SELL,
+                _OT_MARKET,
+                abs(quantity),
+                reduce_only=signal.intent is _INTENT_CLOSE,
+                strategy_id=strategy_id,
+                tag=signal.tag or signal.name,
+                ts_init=ts,
+            )
+            for iid, quantity in verdict.legs
+        ]
+        self.orders.submit_structure(orders)
+        return orders
 
     def _advance(self, ts: int) -> None:
         """A new timestamp: sample the equity of the last one and move the clock."""
@@ -410,8 +516,18 @@ class TradingEngine:
         for signal in review.approved:
             self._submit(signal)
 
+    def _mark_option(self, instrument_id: InstrumentId) -> None:
+        """Price an option at the market now, so risk sizes it on a current mark."""
+        inst = self.portfolio.instruments.get(instrument_id)
+        if isinstance(inst, Option) and self.options is not None:
+            quote = self.options.quote(inst, self.clock.now_ns())
+            if quote is not None and quote.mark == quote.mark:
+                self.portfolio.mark(instrument_id, quote.mark)
+
     def _submit(self, signal: Signal) -> Order | None:
         strategy_id = signal.strategy_id
+        if self.options is not None:
+            self._mark_option(signal.instrument_id)
         ts = signal.ts_event
         own = self.book.quantity(strategy_id, signal.instrument_id) if self._shared else None
         verdict = self.risk.evaluate(signal, held=own)
@@ -530,6 +646,8 @@ class TradingEngine:
         monitor = self._exits
         assert monitor is not None
         sid, iid = order.strategy_id, order.instrument_id
+        if isinstance(self.portfolio.instruments[iid], Option):
+            return  # no tape to watch: option strategies manage their exits, expiry settles
         pos = self.book.position(sid, iid)
         if pos.is_flat:
             monitor.close(sid, iid)
@@ -555,6 +673,13 @@ class TradingEngine:
 
     def _route_fill(self, order: Order, fill: OrderFilled) -> None:
         closed = self.book.on_fill(fill)
+        if self.options is not None:
+            inst = self.portfolio.instruments[fill.instrument_id]
+            if isinstance(inst, Option):
+                if abs(self.portfolio.holding(inst.id)) > 1e-12:
+                    self._held_options[inst.id] = inst
+                else:
+                    self._held_options.pop(inst.id, None)
         if self._exits is not None:
             self._plan_exits(order, fill)
         if closed and self.manager is not None:

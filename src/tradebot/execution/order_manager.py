@@ -87,6 +87,33 @@ class OrderManager:
         order.transition(_ST_SUBMITTED, self._now())
         self._client_for(order.instrument_id).submit_order(order)
 
+    def submit_structure(self, orders: list[Order]) -> None:
+        """Record the legs of one structure and send them as a unit.
+
+        A venue that trades structures itself (``submit_structure``: the paper venue, Deribit
+        combos) fills all legs or none; otherwise the legs are sent one by one.
+        """
+        if not orders:
+            raise ValueError("a structure needs at least one leg")
+        venues = {o.instrument_id.venue for o in orders}
+        if len(venues) != 1:
+            raise ValueError(f"a structure's legs must trade on one venue, got {sorted(venues)}")
+        for order in orders:
+            if order.client_order_id in self.orders:
+                raise ValueError(f"client order id {order.client_order_id} was already used")
+        now = self._now()
+        for order in orders:
+            self.orders[order.client_order_id] = order
+            self._live[order.client_order_id] = order
+            order.transition(_ST_SUBMITTED, now)
+        client = self._client_for(orders[0].instrument_id)
+        combo = getattr(client, "submit_structure", None)
+        if callable(combo):
+            combo(orders)
+        else:
+            for order in orders:
+                client.submit_order(order)
+
     def deny(self, order: Order, reason: str) -> None:
         """Record an order a risk rule refused; it is never sent."""
         self.orders[order.client_order_id] = order

@@ -94,4 +94,33 @@ class Signal(msgspec.Struct, frozen=True, kw_only=True):
     ts_event: int = 0
 
 
-__all__ = ["Signal", "SignalIntent", "SizeMode"]
+class StructureSignal(msgspec.Struct, frozen=True, kw_only=True):
+    """Several legs traded as one unit: all fill or none do (spreads, condors, straddles).
+
+    Parameters
+    ----------
+    name : str
+        What the structure is (``iron_condor``), for reports.
+    legs : tuple[tuple[InstrumentId, float], ...]
+        Each leg's instrument and signed quantity per unit (``+1`` buy, ``-1`` sell).
+    units : float
+        How many units to trade; risk may shrink it, every leg keeps its ratio.
+    intent : SignalIntent
+        OPEN trades the legs as given; CLOSE trades the opposite of what is held in each leg.
+    max_loss : float | None
+        Planned loss per unit in the account currency (the structure's max loss, or the loss
+        at its stop when the max loss is unbounded); risk per trade is checked on it.
+    """
+
+    name: str
+    legs: tuple[tuple[InstrumentId, float], ...]
+    units: float = 1.0
+    intent: SignalIntent = SignalIntent.OPEN
+    max_loss: float | None = None
+    confidence: float = 1.0
+    tag: str = ""
+    strategy_id: StrategyId = _UNSET
+    ts_event: int = 0
+
+
+__all__ = ["Signal", "SignalIntent", "SizeMode", "StructureSignal"]

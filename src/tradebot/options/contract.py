@@ -37,10 +37,6 @@ class OptionSpec:
         Tick (in the premium currency), lot, minimum size and underlying units per contract.
     maker_fee, taker_fee : float
         Fee per contract as a fraction of the underlying's value (Deribit: 0.03 %).
-    fee_cap : float
-        Fees never exceed this fraction of the premium (Deribit: 12.5 %).
-    settlement_fee : float
-        Fee at expiry as a fraction of the underlying (Deribit: 0.015 %), capped like trading.
     """
 
     venue: str = "DERIBIT"
@@ -52,8 +48,6 @@ class OptionSpec:
     multiplier: Decimal = Decimal("1")
     maker_fee: float = 0.0003
     taker_fee: float = 0.0003
-    fee_cap: float = 0.125
-    settlement_fee: float = 0.00015
 
     @property
     def premium_in_underlying(self) -> bool:
@@ -89,35 +83,6 @@ class OptionSpec:
             expiry_ns=int(expiry_ns),
             kind=kind,
         )
-
-    def fee(self, quantity: float, premium: float, underlying_price: float, maker: bool) -> float:
-        """Trading fee in the premium currency for ``quantity`` contracts at ``premium``."""
-        rate = self.maker_fee if maker else self.taker_fee
-        per_contract = rate * float(self.multiplier)
-        if not self.premium_in_underlying:
-            per_contract *= underlying_price
-        cap = self.fee_cap * premium * float(self.multiplier)
-        return abs(quantity) * min(per_contract, cap)
-
-    def expiry_fee(
-        self, quantity: float, settlement_value: float, underlying_price: float
-    ) -> float:
-        """Settlement fee for ``quantity`` contracts expiring in the money (0 when worthless)."""
-        if settlement_value <= 0:
-            return 0.0
-        per_contract = self.settlement_fee * float(self.multiplier)
-        if not self.premium_in_underlying:
-            per_contract *= underlying_price
-        cap = self.fee_cap * settlement_value * float(self.multiplier)
-        return abs(quantity) * min(per_contract, cap)
-
-    def settlement_value(self, strike: float, kind: OptionKind, index_price: float) -> float:
-        """Value of one contract at expiry in the premium currency (inverse: intrinsic / index)."""
-        if kind is _CALL:
-            intrinsic = max(index_price - strike, 0.0)
-        else:
-            intrinsic = max(strike - index_price, 0.0)
-        return intrinsic / index_price if self.premium_in_underlying else intrinsic
 
 
 DERIBIT_BTC = OptionSpec()

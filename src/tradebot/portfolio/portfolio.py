@@ -49,6 +49,23 @@ class Portfolio:
         self._plan: ValuationPlan | None = None
         self._plan_version = -1
 
+    def add_instrument(self, instrument: Instrument) -> bool:
+        """Start tracking an instrument listed after the start (an option from a chain).
+
+        Returns False when it was known already; a different definition under a known id is
+        refused, since positions are booked against the definition.
+        """
+        known = self.instruments.get(instrument.id)
+        if known is not None:
+            if known != instrument:
+                raise ValueError(f"{instrument.id} is already defined differently")
+            return False
+        self.instruments[instrument.id] = instrument
+        position = self.positions[instrument.id] = Position(instrument)
+        if instrument.is_derivative:
+            self._derivatives.append(position)
+        return True
+
     # -- marks -------------------------------------------------------------------------------
     def mark(self, instrument_id: InstrumentId, price: float) -> None:
         """Record the latest traded or mid price of an instrument."""

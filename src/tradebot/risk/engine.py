@@ -16,7 +16,7 @@ from tradebot.model.data import Bar
 from tradebot.model.enums import OrderSide, OrderType
 from tradebot.model.identifiers import InstrumentId
 from tradebot.model.instruments import Instrument
-from tradebot.model.signals import Signal, SignalIntent, SizeMode
+from tradebot.model.signals import Signal, SignalIntent, SizeMode, StructureSignal
 from tradebot.portfolio.portfolio import Portfolio
 from tradebot.risk.breakers import CircuitBreakers
 from tradebot.risk.config import RiskConfig
@@ -43,6 +43,7 @@ from tradebot.risk.rules import (
 )
 from tradebot.risk.sizing import SizingConfig, confidence_fraction
 from tradebot.risk.state import RiskState
+from tradebot.risk.structure_check import StructureApproved, check_structure
 from tradebot.risk.verdict import Approved, Denied, Verdict
 
 # Enum members bound once: attribute access on an Enum class is slow on Python 3.11.
@@ -109,6 +110,8 @@ class RiskEngine:
             GreekLimits(greeks),
             MinPosition(),
         ]
+        self.greeks = greeks
+        """Greeks per unit of an instrument (structures' net greeks are checked with it)."""
         self.denials: dict[str, int] = {}
         self.resizes: dict[str, int] = {}
         self._feed_vol = vol_regime is None and config.limits.vol_scaling
@@ -161,6 +164,17 @@ class RiskEngine:
                 self.denials[verdict.code] = self.denials.get(verdict.code, 0) + 1
             else:
                 self.state.trades_today += 1
+        return verdict
+
+    def evaluate_structure(
+        self, signal: StructureSignal, held: dict[InstrumentId, float]
+    ) -> StructureApproved | Denied:
+        """Size and check a multi-leg signal as one trade (see :mod:`structure_check`)."""
+        verdict = check_structure(self, signal, held)
+        if isinstance(verdict, Denied):
+            self.denials[verdict.code] = self.denials.get(verdict.code, 0) + 1
+        elif verdict.note:
+            self.resizes["risk_per_trade"] = self.resizes.get("risk_per_trade", 0) + 1
         return verdict
 
     def _apply_rules(self, signal: Signal, approved: Approved) -> Verdict:

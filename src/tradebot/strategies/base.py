@@ -32,9 +32,12 @@ from tradebot.model.data import Bar, FundingRate, QuoteTick, TradeTick
 from tradebot.model.enums import OrderSide, OrderType, TimeInForce
 from tradebot.model.events import OrderFilled, OrderUpdated
 from tradebot.model.identifiers import InstrumentId, StrategyId
+from tradebot.model.instruments import Instrument
 from tradebot.model.orders import Order
 from tradebot.model.regime import ALL_REGIMES, Regime
-from tradebot.model.signals import Signal, SignalIntent, SizeMode
+from tradebot.model.signals import Signal, SignalIntent, SizeMode, StructureSignal
+from tradebot.options.chain import OptionChain
+from tradebot.options.structures import Structure
 from tradebot.strategies.context import StrategyContext
 
 # Enum members bound once: attribute access on an Enum class is slow on Python 3.11.
@@ -44,6 +47,8 @@ _SIDE_SELL = OrderSide.SELL
 _TIF_GTC = TimeInForce.GTC
 _INTENT_CLOSE = SignalIntent.CLOSE
 _SIZE_EQUITY_FRACTION = SizeMode.EQUITY_FRACTION
+_SIZE_QUANTITY = SizeMode.QUANTITY
+_INTENT_OPEN = SignalIntent.OPEN
 
 
 class StrategyParams(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -189,6 +194,57 @@ class Strategy(Generic[P]):
         return self.signal(
             Signal(instrument_id=instrument_id, side=side, intent=_INTENT_CLOSE, tag=tag)
         )
+
+    # -- options -----------------------------------------------------------------------------
+    def option_chain(self, asset: str) -> OptionChain | None:
+        """The option chain on ``asset`` now (None without an option market or a price)."""
+        return self.ctx.option_chain(asset)
+
+    def trade_instrument(
+        self, instrument: Instrument, side: OrderSide, quantity: float, **kwargs: Any
+    ) -> Order | None:
+        """Open ``quantity`` contracts of an instrument taken from a chain (registers it)."""
+        self.ctx.register_instrument(instrument)
+        return self._open(instrument.id, side, quantity, _SIZE_QUANTITY, **kwargs)
+
+    def open_structure(
+        self,
+        structure: Structure,
+        units: float,
+        *,
+        max_loss: float | None = None,
+        confidence: float = 1.0,
+        tag: str = "entry",
+    ) -> list[Order] | None:
+        """Trade every leg of ``structure`` as one unit; None when risk denied it.
+
+        ``max_loss`` is the planned loss per unit in the account currency (see
+        :class:`~tradebot.model.signals.StructureSignal`).
+        """
+        for leg in structure.legs:
+            self.ctx.register_instrument(leg.instrument)
+        signal = StructureSignal(
+            name=structure.name,
+            legs=tuple((leg.instrument.id, leg.ratio) for leg in structure.legs),
+            units=units,
+            intent=_INTENT_OPEN,
+            max_loss=max_loss,
+            confidence=confidence,
+            tag=tag,
+        )
+        return self.ctx.submit_structure(self.id, signal)
+
+    def close_structure(
+        self, name: str, instruments: list[InstrumentId], *, tag: str = "exit"
+    ) -> list[Order] | None:
+        """Close what this strategy holds in ``instruments`` as one unit (all or none)."""
+        legs = tuple(
+            (iid, -held) for iid in instruments if abs(held := self.ctx.holding(iid)) > 1e-12
+        )
+        if not legs:
+            return None
+        signal = StructureSignal(name=name, legs=legs, units=1.0, intent=_INTENT_CLOSE, tag=tag)
+        return self.ctx.submit_structure(self.id, signal)
 
     def cancel_all(self, instrument_id: InstrumentId | None = None) -> int:
         """Cancel this strategy's open orders."""

@@ -8,7 +8,8 @@ from tradebot.model.identifiers import InstrumentId, StrategyId
 from tradebot.model.instruments import Instrument
 from tradebot.model.orders import Order
 from tradebot.model.positions import Position
-from tradebot.model.signals import Signal
+from tradebot.model.signals import Signal, StructureSignal
+from tradebot.options.chain import OptionChain
 
 
 class StrategyContext(Protocol):
@@ -20,6 +21,20 @@ class StrategyContext(Protocol):
 
     def submit_signal(self, strategy_id: StrategyId, signal: Signal) -> Order | None:
         """Send a signal through risk to the venue; return the order, or None when denied."""
+        ...
+
+    def submit_structure(
+        self, strategy_id: StrategyId, signal: StructureSignal
+    ) -> list[Order] | None:
+        """Send a multi-leg signal through risk as one unit; its orders, or None when denied."""
+        ...
+
+    def option_chain(self, asset: str) -> OptionChain | None:
+        """The option chain on ``asset`` now, or None when no options are listed or priced."""
+        ...
+
+    def register_instrument(self, instrument: Instrument) -> None:
+        """Make an instrument (an option taken from a chain) tradable and valued."""
         ...
 
     def cancel_orders(self, strategy_id: StrategyId, instrument_id: InstrumentId | None) -> int:

@@ -109,8 +109,10 @@ class MarginAvailable:
     def check(self, proposal: Proposal, ctx: RuleContext) -> Outcome:
         """Shrink derivative orders to the free margin."""
         inst = proposal.instrument
-        if not inst.is_derivative or (isinstance(inst, Option) and proposal.side > 0):
-            return None  # spot is paid in full; a long option's premium is its margin
+        if not inst.is_derivative or isinstance(inst, Option):
+            # Spot is paid in full; a long option's premium is its margin, and a short one is
+            # margined on the underlying (naked-option formula), which the venue checks.
+            return None
         pf = ctx.portfolio
         currency = inst.settlement_currency
         rate = pf.rate(currency)

@@ -14,11 +14,14 @@ from tradebot.model.data import Bar, FundingRate, MarketEvent, QuoteTick, TradeT
 from tradebot.model.enums import LiquiditySide, OrderSide, OrderType, TimeInForce
 from tradebot.model.events import FundingPaid, OrderFilled, PositionLiquidated
 from tradebot.model.identifiers import ClientOrderId, InstrumentId, StrategyId
-from tradebot.model.instruments import Instrument, Perpetual
+from tradebot.model.instruments import Instrument, Option, Perpetual
 from tradebot.model.orders import Order
+from tradebot.options import economics
+from tradebot.options.market import OptionMarket
 from tradebot.portfolio.portfolio import Portfolio
 from tradebot.venues.paper.bar_path import bar_path, first_at_or_above, first_at_or_below
 from tradebot.venues.paper.config import PaperVenueConfig
+from tradebot.venues.paper.option_pricing import OptionFills
 from tradebot.venues.paper.working_order import WorkingOrder
 
 # Enum members bound once: attribute access on an Enum class is slow on Python 3.11.
@@ -52,6 +55,10 @@ class PaperVenue:
         engine's portfolio are the same ledger).
     clock : callable
         Returns the current time in UTC ns.
+    options : OptionMarket | None
+        Prices option orders when no real quotes arrive for them: they fill at once at the
+        market's bid or ask (a resting limit is checked again at every later event), expired
+        options settle at their intrinsic value, and structures fill all legs or none.
     """
 
     def __init__(
@@ -59,6 +66,7 @@ class PaperVenue:
         config: PaperVenueConfig,
         portfolio: Portfolio,
         clock: Callable[[], int],
+        options: OptionMarket | None = None,
     ) -> None:
         self.venue = config.venue
         self.config = config
@@ -73,6 +81,8 @@ class PaperVenue:
         self._seq = itertools.count()
         self._trade_ids = itertools.count(1)
         self._latency_ns = int(config.latency_ms * 1_000_000)
+        self._options = OptionFills(options, portfolio) if options is not None else None
+        self._resting_options: list[WorkingOrder] = []
 
     # -- ExecutionClient ---------------------------------------------------------------------
     def connect(self, events: ExecutionEvents) -> None:
@@ -100,9 +110,126 @@ class PaperVenue:
                 now,
             )
             return
+        if (
+            self._options is not None
+            and isinstance(instrument, Option)
+            and instrument.id not in self._last_quote_ts
+        ):
+            self._submit_option(order, instrument, now)
+            return
         self.events.on_order_accepted(order, now)
         working = WorkingOrder(order, next(self._seq), now + self._latency_ns, order.quantity)
         self._working.setdefault(order.instrument_id, []).append(working)
+
+    # -- options priced by the option market ---------------------------------------------------
+    def _submit_option(self, order: Order, option: Option, now: int) -> None:
+        desk = self._options
+        assert desk is not None
+        if order.order_type in (_OT_STOP_MARKET, _OT_STOP_LIMIT):
+            self.events.on_order_rejected(order, "stop orders on options are not supported", now)
+            return
+        if option.expiry_ns <= now:
+            if not order.reduce_only:
+                self.events.on_order_rejected(order, f"{option.id} has expired", now)
+                return
+            self.events.on_order_accepted(order, now)
+            self._settle(order, option, now)
+            return
+        price, problem = desk.fill_price(order, option, now)
+        if problem:
+            self.events.on_order_rejected(order, problem, now)
+            return
+        self.events.on_order_accepted(order, now)
+        working = WorkingOrder(order, next(self._seq), now, order.quantity)
+        working.arrived = True
+        limit = order.price
+        buy = order.side is _SIDE_BUY
+        if limit is not None and ((price > limit) if buy else (price < limit)):
+            if order.time_in_force is not _TIF_GTC or order.post_only:
+                self.events.on_order_canceled(order, "option limit order not marketable", now)
+                return
+            self._working.setdefault(option.id, []).append(working)
+            self._resting_options.append(working)
+            return
+        self._fill(working, working.leaves, price, True, now)
+
+    def _settle(self, order: Order, option: Option, now: int) -> None:
+        """Close a position in an expired option at its settlement value."""
+        desk = self._options
+        assert desk is not None
+        index = desk.index_price(option)
+        if index is None:
+            self.events.on_order_rejected(order, f"no settlement index for {option.id}", now)
+            return
+        held = self._portfolio.holding(option.id)
+        closable = -held if order.side is _SIDE_BUY else held
+        quantity = min(order.quantity, max(closable, 0.0))
+        if quantity <= 1e-12:
+            self.events.on_order_canceled(order, "reduce-only order found no position", now)
+            return
+        value = economics.settlement_value(option, index)
+        fee = economics.settlement_fee(option, quantity, value, index)
+        fill = OrderFilled(
+            client_order_id=order.client_order_id,
+            instrument_id=option.id,
+            strategy_id=order.strategy_id,
+            side=order.side,
+            quantity=quantity,
+            price=value,
+            fee=fee,
+            fee_currency=option.settlement_currency,
+            liquidity=_LIQ_TAKER,
+            ts_event=now,
+            trade_id=f"P-{next(self._trade_ids)}",
+            tag=order.tag,
+        )
+        self.events.on_order_filled(order, fill)
+
+    def submit_structure(self, orders: list[Order]) -> None:
+        """Fill every leg at once at the option market's prices, or reject them all."""
+        now = self._now()
+        desk = self._options
+        problem = "no option market is attached" if desk is None else ""
+        prices: list[float] = []
+        if desk is not None:
+            prices, problem = desk.structure_prices(orders, now, self.config.slippage)
+            if not problem and not all(o.reduce_only for o in orders):
+                problem = desk.structure_funds_problem(orders, prices, now)
+        if problem:
+            for order in orders:
+                self.events.on_order_rejected(order, f"structure: {problem}", now)
+            return
+        for order in orders:
+            self.events.on_order_accepted(order, now)
+        for order, price in zip(orders, prices, strict=True):
+            working = WorkingOrder(order, next(self._seq), now, order.quantity)
+            working.arrived = True
+            self._fill(working, working.leaves, price, True, now, check_funds=False)
+
+    def _recheck_resting_options(self) -> None:
+        desk = self._options
+        assert desk is not None
+        now = self._now()
+        for w in list(self._resting_options):
+            book = self._working.get(w.order.instrument_id, [])
+            if w not in book:
+                self._resting_options.remove(w)
+                continue
+            option = self._portfolio.instruments[w.order.instrument_id]
+            assert isinstance(option, Option)
+            if option.expiry_ns <= now:
+                self._remove(w)
+                self._resting_options.remove(w)
+                self.events.on_order_canceled(w.order, f"{option.id} expired", now)
+                continue
+            price, problem = desk.fill_price(w.order, option, now)
+            limit = w.order.price
+            assert limit is not None
+            buy = w.order.side is _SIDE_BUY
+            if problem or ((price > limit) if buy else (price < limit)):
+                continue
+            self._resting_options.remove(w)
+            self._fill(w, w.leaves, limit, False, now)
 
     def cancel_order(self, order: Order) -> None:
         """Remove ``order`` from the book if it is still working."""
@@ -122,6 +249,8 @@ class PaperVenue:
     def on_market(self, event: MarketEvent) -> None:
         """Match working orders and apply funding or liquidation for ``event``."""
         iid = event.instrument_id
+        if self._resting_options:
+            self._recheck_resting_options()
         if type(event) is Bar:
             if self._working.get(iid) and self._last_quote_ts.get(iid, -1) < event.ts_open:
                 self._match_bar(event)  # no quote during this bar: the bar is the best data
@@ -347,11 +476,15 @@ class PaperVenue:
         taker: bool,
         ts: int,
         available: float = float("inf"),
+        *,
+        check_funds: bool = True,
     ) -> None:
         order = w.order
         inst = self._portfolio.instruments[order.instrument_id]
         price = inst.round_price(price) if not taker else price
         fee_rate = self.config.taker_fee if taker else self.config.maker_fee
+        if type(inst) is Option and self._options is not None:
+            fee_rate = inst.taker_fee if taker else inst.maker_fee
         if w.quantity == 0:  # sized in quote currency
             quantity = inst.floor_size(
                 min(order.quote_quantity / (price * (1.0 + fee_rate)), available)
@@ -370,11 +503,23 @@ class PaperVenue:
                 return
             capped = quantity > closable + 1e-12
             quantity = min(quantity, closable)
-        problem = self._funds_problem(inst, order.side, quantity, price, fee_rate)
+        if type(inst) is Option and self._options is not None:
+            fee = self._options.fee(inst, quantity, price, fee_rate)
+            problem = (
+                self._options.funds_problem(inst, order.side, quantity, price, fee)
+                if check_funds
+                else ""
+            )
+        else:
+            fee = inst.notional(quantity, price) * fee_rate
+            problem = (
+                self._funds_problem(inst, order.side, quantity, price, fee_rate)
+                if check_funds
+                else ""
+            )
         if problem:
             self._reject(w, problem, ts)
             return
-        fee = inst.notional(quantity, price) * fee_rate
         fill = OrderFilled(
             client_order_id=order.client_order_id,
             instrument_id=order.instrument_id,

@@ -25,6 +25,7 @@ def register(cls: S) -> S:
 
 def _load_builtins() -> None:
     # Importing the package registers the built-in strategies.
+    import tradebot.strategies.options
     import tradebot.strategies.technical  # noqa: F401
 
 

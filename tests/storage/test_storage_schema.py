@@ -23,6 +23,7 @@ TABLES = {
     "account_snapshots",
     "alembic_version",
     "audit_log",
+    "checkpoints",
     "exit_plans",
     "fills",
     "funding_payments",
@@ -34,6 +35,8 @@ TABLES = {
     "strategy_configs",
     "suggestions",
     "system_events",
+    "venue_orders",
+    "venue_states",
 }
 
 
@@ -44,7 +47,7 @@ def test_migration_from_empty_creates_every_table_at_head(db_url: str) -> None:
 
     revision = migrate(db_url)
 
-    assert revision == head_revision() == "0001"
+    assert revision == head_revision() == "0002"
     assert set(inspect(empty.engine).get_table_names()) == TABLES
     assert current_revision(empty.engine) == revision
     empty.close()

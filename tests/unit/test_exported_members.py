@@ -19,6 +19,9 @@ PACKAGES = [
     "tradebot.strategies.manager",
     "tradebot.strategies.technical",
     "tradebot.risk.exits",
+    "tradebot.options.synthetic",
+    "tradebot.options.recorded",
+    "tradebot.options.calibration",
 ]
 
 

@@ -18,13 +18,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from tradebot.app.calibrate_command import calibrate
 from tradebot.app.config_file import FileConfig, load_config
+from tradebot.app.covered_call_cli import apply_preset, covered_call_config
 from tradebot.app.data_selection import select_data
 from tradebot.app.live_view import make_observer
+from tradebot.app.option_market import build_option_market
 from tradebot.app.params import build_strategies, parse_pairs, parse_weights, strategy_names
 from tradebot.app.session import SessionOutcome, run_backtest_session, run_paper_session
+from tradebot.app.training_command import export_training
+from tradebot.app.yaml_session import flags_given, session_runtime, yaml_config, yaml_strategies
 from tradebot.engine.config import SessionConfig
 from tradebot.errors import ConfigError, UserInputError
+from tradebot.storage.errors import StorageUnavailableError
 from tradebot.strategies import registry
 from tradebot.strategies.base import Strategy
 from tradebot.strategies.manager.config import ManagerConfig
@@ -114,11 +120,31 @@ ConfigOpt = Annotated[
     Path | None,
     typer.Option(
         "--config",
-        help="TOML file with [risk.limits], [risk.sizing.NAME], [manager] and [venue] settings.",
+        help="TOML file with [risk.limits], [risk.sizing.NAME], [manager] and [venue] settings, "
+        "or a YAML file (.yml/.yaml: see config/tradebot.example.yml) that also sets "
+        "strategies, storage, logging, metrics and the scheduler, and is hot-reloaded by run.",
+    ),
+]
+PresetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--preset",
+        help="covered_call: ULTRA_SAFE, BALANCED, AGGRESSIVE, or CUSTOM (BALANCED + --param).",
     ),
 ]
 JsonOpt = Annotated[Path | None, typer.Option("--json", help="Where to write the JSON result.")]
 ReportOpt = Annotated[Path | None, typer.Option("--report", help="Where to write the HTML report.")]
+IvMultOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--iv-multiplier",
+        help="Options strategies: synthetic IV = realised vol x this (default 1, or --skew's).",
+    ),
+]
+SkewOpt = Annotated[
+    Path | None,
+    typer.Option("--skew", help="Options strategies: fitted IV parameters (`tradebot calibrate`)."),
+]
 
 
 def _fail(message: str) -> None:
@@ -252,6 +278,7 @@ def backtest(
     timeframe: TimeframeOpt = None,
     strategy: StrategyOpt = "sma_cross",
     param: ParamOpt = None,
+    preset: PresetOpt = None,
     weight: WeightOpt = None,
     min_confidence: MinConfOpt = None,
     regime_switching: RegimeOpt = None,
@@ -265,13 +292,15 @@ def backtest(
     latency_ms: LatencyOpt = None,
     json_path: JsonOpt = Path("reports/backtest.json"),
     report: ReportOpt = Path("reports/backtest.html"),
+    iv_multiplier: IvMultOpt = None,
+    skew: SkewOpt = None,
 ) -> None:
     """Backtest a strategy (default: sma_cross on bundled Coinbase BTC/USD 4h candles)."""
     try:
         config = _session_config(cash, fee, slippage, leverage, latency_ms, config_file)
         strats, params, config = _strategies(
             strategy,
-            param,
+            apply_preset(strategy, preset, param),
             weight,
             config,
             min_confidence=min_confidence,
@@ -279,18 +308,31 @@ def backtest(
             auto_switch=auto_switch,
             max_exposure=max_exposure,
         )
+        loaded = yaml_config(config_file)
+        if loaded is not None and not flags_given("strategy", "param", "weight", "preset"):
+            strats, params, config = yaml_strategies(loaded, config)
+            strategy = ",".join(str(s.id) for s in strats)
+        config = covered_call_config(strats, config, config_file)
         _check_output(json_path, "--json")
         _check_output(report, "--report")
         selection = select_data(data=data, dataset=dataset, symbol=symbol, timeframe=timeframe)
+        options = build_option_market(
+            strats, selection.instruments, iv_multiplier=iv_multiplier, skew=skew
+        )
         total = len(selection.source)
-        with Progress(
-            TextColumn("backtest"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
+        start_ns = selection.source.start_ns
+        services = session_runtime(loaded, start_ns=start_ns, serve=False, watch=False)
+        with (
+            services as (attach, _),
+            Progress(
+                TextColumn("backtest"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=console,
+                transient=True,
+            ) as progress,
+        ):
             task = progress.add_task("events", total=total)
             outcome = run_backtest_session(
                 selection,
@@ -300,6 +342,8 @@ def backtest(
                 json_path=json_path,
                 report_path=report,
                 progress=lambda n: progress.update(task, completed=n),
+                options=options,
+                attach=attach,
             )
     except UserInputError as exc:
         _fail(str(exc))
@@ -336,6 +380,17 @@ def run(
     ] = 3600.0,
     json_path: JsonOpt = Path("reports/paper.json"),
     report: ReportOpt = Path("reports/paper.html"),
+    iv_multiplier: IvMultOpt = None,
+    skew: SkewOpt = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Store the session as it runs and resume it after a crash: "
+            "sqlite:///file.db, postgresql+psycopg://user:pw@host:port/db, or a file path "
+            "(SQLite). Default: nothing stored.",
+        ),
+    ] = None,
 ) -> None:
     """Paper-trade on a replay of recorded data (default: Bybit BTC/USDT perpetual, 1m)."""
     try:
@@ -352,9 +407,17 @@ def run(
             auto_switch=auto_switch,
             max_exposure=max_exposure,
         )
+        loaded = yaml_config(config_file)
+        if loaded is not None and not flags_given("strategy", "param", "weight"):
+            strats, params, config = yaml_strategies(loaded, config)
+            strategy = ",".join(str(s.id) for s in strats)
         _check_output(json_path, "--json")
         _check_output(report, "--report")
         selection = select_data(data=data, dataset=dataset, symbol=symbol, timeframe=timeframe)
+        options = build_option_market(
+            strats, selection.instruments, iv_multiplier=iv_multiplier, skew=skew
+        )
+        config = covered_call_config(strats, config, config_file)
     except UserInputError as exc:
         _fail(str(exc))
         return
@@ -362,16 +425,29 @@ def run(
         f"paper trading [bold]{strategy}[/] on {selection.description} at {speed:g}x "
         "(Ctrl-C stops cleanly)"
     )
-    outcome = run_paper_session(
-        selection,
-        strats,
-        params,
-        config,
-        speed=speed,
-        json_path=json_path,
-        report_path=report,
-        observe=make_observer(console),
-    )
+    try:
+        start_ns = selection.source.start_ns
+        from_file = not flags_given("strategy", "param", "weight")
+        services = session_runtime(
+            loaded, start_ns=start_ns, serve=True, watch=True, strategies_from_file=from_file
+        )
+        with services as (attach, wrap):
+            outcome = run_paper_session(
+                selection,
+                strats,
+                params,
+                config,
+                speed=speed,
+                json_path=json_path,
+                report_path=report,
+                observe=wrap(make_observer(console)),
+                options=options,
+                db_url=db,
+                attach=attach,
+            )
+    except (UserInputError, StorageUnavailableError) as exc:
+        _fail(str(exc))
+        return
     if not outcome.completed:
         console.print("[yellow]stopped: open orders canceled, state summarised below[/]")
     _summary(outcome)
@@ -399,6 +475,12 @@ def datasets() -> None:
             name, ", ".join(str(i.id) for i in ds.instruments), ds.timeframe, ds.description
         )
     console.print(table)
+
+
+app.command()(calibrate)
+
+
+app.command("export-training")(export_training)
 
 
 def main() -> None:

@@ -1,5 +1,8 @@
 """The session configuration file (TOML): risk limits, sizing, the strategy manager, the venue.
 
+A ``.yml``/``.yaml`` file is read as the YAML configuration instead (:mod:`tradebot.app.settings`,
+``config/tradebot.example.yml``), which also sets strategies, storage, logging and metrics.
+
 Every section is optional; what a file leaves out keeps its default, and command-line flags
 given explicitly win over the file. Example::
 
@@ -29,6 +32,9 @@ from tradebot.risk.config import RiskConfig
 from tradebot.strategies.manager.config import ManagerConfig
 from tradebot.venues.paper.config import PaperVenueConfig
 
+YAML_SUFFIXES = (".yml", ".yaml")
+"""A ``--config`` with one of these suffixes is the YAML configuration; anything else TOML."""
+
 
 class FileConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """What a configuration file may set."""
@@ -46,6 +52,11 @@ def load_config(path: Path) -> FileConfig:
     ConfigError
         Naming the file and the setting (``$.risk.limits.max_position``) that is wrong.
     """
+    if path.suffix.lower() in YAML_SUFFIXES:  # the YAML configuration (tradebot.app.settings)
+        from tradebot.app.settings import load_settings
+
+        loaded = load_settings(path)
+        return FileConfig(risk=loaded.risk, manager=loaded.manager, venue=loaded.venue)
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -63,4 +74,4 @@ def load_config(path: Path) -> FileConfig:
     return config
 
 
-__all__ = ["FileConfig", "load_config"]
+__all__ = ["YAML_SUFFIXES", "FileConfig", "load_config"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tradebot.app.data_selection import DataSelection
+from tradebot.app.persistence import StoredSession, start_stored_session
 from tradebot.backtest import compute_metrics, write_html, write_json
 from tradebot.backtest.collect import collect_result
 from tradebot.backtest.metrics import Metrics
@@ -20,6 +21,7 @@ from tradebot.engine.config import SessionConfig
 from tradebot.engine.runners import ProgressCallback, build_paper_engine, run_events, run_replay
 from tradebot.engine.trading_engine import TradingEngine
 from tradebot.model.data import MarketEvent
+from tradebot.options.market import OptionMarket
 from tradebot.strategies.base import Strategy
 
 
@@ -80,9 +82,16 @@ def run_backtest_session(
     json_path: Path | None,
     report_path: Path | None,
     progress: ProgressCallback | None = None,
+    options: OptionMarket | None = None,
+    attach: Callable[[TradingEngine], None] | None = None,
 ) -> SessionOutcome:
-    """Backtest ``strategies`` (several run under a strategy manager) and write the reports."""
-    engine = build_paper_engine(data.instruments, strategies, config)
+    """Backtest ``strategies`` (several run under a strategy manager) and write the reports.
+
+    ``options`` lists and prices options for strategies that trade them.
+    """
+    engine = build_paper_engine(data.instruments, strategies, config, options=options)
+    if attach is not None:  # metrics, scheduler, reloader (tradebot.app.runtime)
+        attach(engine)
     run_events(engine, iter(data.source), progress=progress)
     return _finish(
         engine,
@@ -106,15 +115,31 @@ def run_paper_session(
     json_path: Path | None,
     report_path: Path | None,
     observe: Callable[[TradingEngine, MessageBus], Callable[[MarketEvent], None]],
+    options: OptionMarket | None = None,
+    db_url: str | None = None,
+    attach: Callable[[TradingEngine], None] | None = None,
 ) -> SessionOutcome:
     """Paper-trade ``strategies`` on a replay of ``data``; Ctrl-C stops cleanly.
 
-    On a stop request the replay ends at the current event, open orders are canceled, and the
-    reports cover the part that ran.
+    On a stop request (SIGINT, SIGTERM) the replay ends at the current event, open orders are
+    canceled, and the reports cover the part that ran. With ``db_url`` the session is stored
+    as it runs (orders written ahead of sending, a checkpoint after every event) and the
+    final state is persisted on a stop; started again on the same database it resumes after
+    the last checkpoint (:mod:`tradebot.app.persistence`).
     """
     bus = MessageBus()
-    engine = build_paper_engine(data.instruments, strategies, config, bus=bus)
+    engine = build_paper_engine(data.instruments, strategies, config, bus=bus, options=options)
+    if attach is not None:  # metrics, scheduler, reloader (tradebot.app.runtime)
+        attach(engine)
+    events: Iterator[MarketEvent] = iter(data.source)
+    stored: StoredSession | None = None
+    if db_url is not None:
+        stored, events = start_stored_session(
+            db_url, engine, events, data=data, strategies=strategies, params=params, config=config
+        )
     on_event = observe(engine, bus)
+    if stored is not None:
+        on_event = stored.observer(on_event)
 
     async def main() -> bool:
         stop = asyncio.Event()
@@ -123,15 +148,18 @@ def run_paper_session(
             loop.add_signal_handler(signal.SIGINT, stop.set)
             loop.add_signal_handler(signal.SIGTERM, stop.set)
         try:
-            return await run_replay(
-                engine, iter(data.source), speed=speed, stop=stop, on_event=on_event
-            )
+            return await run_replay(engine, events, speed=speed, stop=stop, on_event=on_event)
         finally:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signal.SIGINT)
                 loop.remove_signal_handler(signal.SIGTERM)
 
-    completed = asyncio.run(main())
+    completed = False
+    try:
+        completed = asyncio.run(main())
+    finally:
+        if stored is not None:
+            stored.close(completed=completed)
     return _finish(
         engine,
         params=params,

@@ -27,6 +27,10 @@ class SessionConfig(msgspec.Struct, frozen=True, kw_only=True):
     manager : ManagerConfig | None
         How several strategies share the account; None uses the defaults when more than one
         strategy runs, and no manager for a single strategy.
+    convert_option_cash : bool
+        Convert the realized P&L and fees of coin-settled options into the account currency
+        when they happen (default True). False keeps them in the coin, as a coin-margined
+        Deribit account does; then a USD account that loses coin premiums owes the coin.
     """
 
     cash: float = 10_000.0
@@ -35,6 +39,7 @@ class SessionConfig(msgspec.Struct, frozen=True, kw_only=True):
     venue: PaperVenueConfig = msgspec.field(default_factory=PaperVenueConfig)
     risk: RiskConfig = msgspec.field(default_factory=RiskConfig)
     manager: ManagerConfig | None = None
+    convert_option_cash: bool = True
 
     def __post_init__(self) -> None:
         if not self.cash > 0:

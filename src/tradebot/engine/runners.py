@@ -41,23 +41,28 @@ def build_paper_engine(
     clock: SimulatedClock | None = None,
     bus: MessageBus | None = None,
     options: OptionMarket | None = None,
+    use_manager: bool | None = None,
 ) -> TradingEngine:
     """An engine trading on the paper venue, as used by backtests and paper sessions.
 
     With ``options`` the strategies get option chains, the venue fills option orders at the
     option market's prices and the risk manager checks the portfolio greeks with it.
+    ``use_manager`` None puts several strategies (or a configured manager) under the strategy
+    manager; False runs them side by side, each at its own size (training profiles).
     """
     if not instruments:
         raise ValueError("a session needs at least one instrument")
     clock = clock or SimulatedClock()
     currency = config.currency or instruments[0].quote
     account = Account(currency, {currency: config.cash}, config.leverage)
-    portfolio = Portfolio(account, instruments)
+    portfolio = Portfolio(account, instruments, convert_option_cash=config.convert_option_cash)
     venue = PaperVenue(config.venue, portfolio, clock.now_ns, options)
     greeks = option_greeks(options, portfolio, clock.now_ns) if options is not None else None
     risk = RiskEngine(config.risk, portfolio, greeks=greeks)
     manager = None
-    if config.manager is not None or len(strategies) > 1:
+    if use_manager is None:
+        use_manager = config.manager is not None or len(strategies) > 1
+    if use_manager:
         manager = StrategyManager(config.manager or ManagerConfig(), strategies)
     return TradingEngine(
         clock=clock,
@@ -117,9 +122,11 @@ async def run_replay(
 
     ``speed`` 0 replays as fast as possible but still yields to the event loop, so a stop
     request is honoured at once. Returns True when the replay ran to its end, False when it
-    was stopped. The engine is stopped either way (open orders canceled).
+    was stopped. The engine is stopped either way (open orders canceled). An engine already
+    started (a session resumed after a restart) is not started again.
     """
-    engine.start()
+    if not engine.started:
+        engine.start()
     start_wall = time.monotonic()
     first_ts: int | None = None
     completed = True

@@ -7,6 +7,7 @@ strategy's own book and passes everything else to the engine.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tradebot.model.identifiers import InstrumentId, StrategyId
@@ -80,6 +81,22 @@ class StrategyView:
     def last_price(self, instrument_id: InstrumentId) -> float | None:
         """Last known price."""
         return self._engine.last_price(instrument_id)
+
+    def set_timer(
+        self,
+        strategy_id: StrategyId,
+        name: str,
+        callback: Callable[[int], None],
+        *,
+        at_ns: int | None = None,
+        interval_ns: int = 0,
+    ) -> None:
+        """Schedule a job of this strategy on the engine's clock."""
+        self._engine.set_timer(strategy_id, name, callback, at_ns=at_ns, interval_ns=interval_ns)
+
+    def cancel_timer(self, strategy_id: StrategyId, name: str) -> bool:
+        """Stop one of this strategy's timers."""
+        return self._engine.cancel_timer(strategy_id, name)
 
 
 __all__ = ["StrategyView"]

@@ -76,6 +76,25 @@ _HOOKS: dict[type, str] = {
 }
 
 
+class _Timer:
+    """A strategy's scheduled job (see :meth:`TradingEngine.set_timer`)."""
+
+    __slots__ = ("callback", "interval_ns", "live", "name", "strategy")
+
+    def __init__(
+        self,
+        strategy: Strategy[Any],
+        name: str,
+        callback: Callable[[int], None],
+        interval_ns: int,
+    ) -> None:
+        self.strategy = strategy
+        self.name = name
+        self.callback = callback
+        self.interval_ns = interval_ns
+        self.live = True
+
+
 class StrategyFailed(msgspec.Struct, frozen=True):
     """A strategy raised; it was stopped and the engine carried on."""
 
@@ -192,6 +211,7 @@ class TradingEngine:
                 ):
                     self._option_feed[iid] = asset
         self._held_options: dict[InstrumentId, Option] = {}
+        self._timers: dict[tuple[StrategyId, str], _Timer] = {}
         self.events_processed = 0
         self._last_ts = -1
         self._started = False
@@ -207,11 +227,19 @@ class TradingEngine:
             strategy.bind(StrategyView(self, strategy.id) if self._shared else self)
             self._guard(strategy, strategy.on_start)
 
+    @property
+    def started(self) -> bool:
+        """True once :meth:`start` ran (a resumed session is started before its replay)."""
+        return self._started
+
     def stop(self) -> None:
         """Cancel working orders, stop strategies and take the last equity sample."""
         if self._stopped:
             return
         self._stopped = True
+        for timer in self._timers.values():
+            timer.live = False
+        self._timers.clear()
         if self._pending:
             self._review()
         self.risk.state.close_books(self.clock.now_ns())
@@ -279,6 +307,9 @@ class TradingEngine:
             if option.underlying != asset:
                 continue
             if option.expiry_ns <= ts:
+                # Settlement is at this close: value the coin at it too (conversion of coin
+                # option cash into the account currency reads the portfolio's mark).
+                self.portfolio.mark(bar.instrument_id, bar.close)
                 self._settle_expired(option)
                 continue
             quote = options.quote(option, ts)
@@ -358,6 +389,91 @@ class TradingEngine:
         elif ts > clock.now:
             clock.now = ts
 
+    def advance_time(self, ts_ns: int) -> None:
+        """Fire the strategy timers due by ``ts_ns`` without a market event.
+
+        A live or paper loop calls this from its heartbeat so that jobs run on time when no
+        data arrives; in a backtest the timers fire as the events move the clock.
+        """
+        clock = self.clock
+        if clock.has_alerts:
+            clock.advance_to(ts_ns)
+        elif ts_ns > clock.now:
+            clock.now = ts_ns
+        if self._pending:
+            self._review()
+
+    # -- strategy timers ---------------------------------------------------------------------
+    def set_timer(
+        self,
+        strategy_id: StrategyId,
+        name: str,
+        callback: Callable[[int], None],
+        *,
+        at_ns: int | None = None,
+        interval_ns: int = 0,
+    ) -> None:
+        """Run ``callback(ts_ns)`` for a strategy at engine time ``at_ns``, then every
+        ``interval_ns`` (0: once).
+
+        Without ``at_ns`` the first run is at the next multiple of ``interval_ns`` after now
+        (UTC epoch aligned: a 15-minute job runs at :00, :15, :30, :45); before the first
+        market event of a backtest "now" is that event's time. Jobs ride on the clock's
+        alerts, so they fire at the same engine times in a backtest (simulated clock: when an
+        event moves the clock past them, each at its own time and before that event is
+        processed) as live (wall clock). A timer of the same name is replaced; the timers of
+        a stopped or failed strategy, and of a stopped engine, never fire again.
+
+        Raises
+        ------
+        ValueError
+            When neither a time nor a positive interval is given, or ``at_ns`` is past.
+        RuntimeError
+            When the strategy is not running.
+        """
+        strategy = self._by_id.get(strategy_id)
+        if strategy is None or self._stopped:
+            raise RuntimeError(f"strategy {strategy_id} is not running; it cannot set timers")
+        if interval_ns < 0 or (at_ns is None and interval_ns == 0):
+            raise ValueError(
+                f"timer '{name}': give a time or an interval > 0 (interval_ns={interval_ns})"
+            )
+        now = self.clock.now_ns()
+        if at_ns is not None and at_ns < now:
+            raise ValueError(f"timer '{name}': time {at_ns} is before now ({now})")
+        old = self._timers.pop((strategy_id, name), None)
+        if old is not None:
+            old.live = False
+        timer = self._timers[strategy_id, name] = _Timer(strategy, name, callback, interval_ns)
+        if at_ns is not None:
+            self._arm(timer, at_ns)
+        elif now <= 0 and self._last_ts < 0:  # simulated clock before its first event
+            self.clock.set_alert(now, lambda _: self._arm(timer, _after(self._last_ts, timer)))
+        else:
+            self._arm(timer, _after(now, timer))
+
+    def cancel_timer(self, strategy_id: StrategyId, name: str) -> bool:
+        """Stop a strategy's timer; False when it has none of that name."""
+        timer = self._timers.pop((strategy_id, name), None)
+        if timer is None:
+            return False
+        timer.live = False
+        return True
+
+    def _arm(self, timer: _Timer, due: int) -> None:
+        if timer.live:
+            self.clock.set_alert(due, lambda ts: self._fire(timer, ts))
+
+    def _fire(self, timer: _Timer, ts: int) -> None:
+        if not timer.live or self._stopped:
+            return
+        if timer.interval_ns:
+            self._arm(timer, ts + timer.interval_ns)  # armed first: the job may cancel itself
+        else:
+            timer.live = False
+            self._timers.pop((timer.strategy.id, timer.name), None)
+        self._guard(timer.strategy, timer.callback, ts)
+
     def _close_requested(self) -> None:
         """Close the positions the circuit breakers or the kill switch asked to close."""
         requests, self.risk.breakers.close_requests = self.risk.breakers.close_requests, []
@@ -384,6 +500,74 @@ class TradingEngine:
                         tag="risk" if reason.startswith("risk") else "manual",
                     ),
                 )
+
+    # -- reconfiguration while running (hot reload, API) -------------------------------------
+    def set_strategy_params(self, strategy_id: StrategyId, params: Any) -> None:
+        """Give a running strategy new parameters.
+
+        ``params`` must be the strategy's ``params_type``; they are validated first (a
+        ``ValueError`` leaves the old ones). The strategy is then started again with them
+        (``on_start``: indicators are rebuilt and warm up again); its position, orders and
+        P&L stay, as they belong to the account, not to the parameters.
+        """
+        strategy = self._by_id.get(strategy_id)
+        if strategy is None:
+            raise KeyError(f"no running strategy '{strategy_id}'")
+        if not isinstance(params, strategy.params_type):
+            raise TypeError(f"'{strategy_id}' takes {strategy.params_type.__name__} parameters")
+        params.validate()
+        strategy.params = params
+        for by_instrument in self._routes.values():
+            by_instrument.clear()
+        if self._started:
+            self._guard(strategy, strategy.on_start)
+
+    def add_strategy(self, strategy: Strategy[Any]) -> None:
+        """Start running ``strategy`` from the next event (its id must not be running)."""
+        if strategy.id in self._by_id:
+            raise ValueError(f"strategy '{strategy.id}' is already running")
+        self.strategies = [s for s in self.strategies if s.id != strategy.id] + [strategy]
+        self._by_id[strategy.id] = strategy
+        for by_instrument in self._routes.values():
+            by_instrument.clear()
+        if not self._shared and len(self._by_id) > 1:
+            self._shared = True  # from now on each strategy sees its own book position
+            for other in self.strategies:
+                if other.id in self._by_id and other is not strategy and self._started:
+                    other.bind(StrategyView(self, other.id))
+        if self._started:
+            strategy.bind(StrategyView(self, strategy.id) if self._shared else self)
+            self._guard(strategy, strategy.on_start)
+
+    def remove_strategy(self, strategy_id: StrategyId, *, close_positions: bool = True) -> None:
+        """Stop ``strategy_id``: cancel its orders, close its positions (by default), call
+        ``on_stop``. It keeps its place in ``strategies`` (and its P&L in ``book``)."""
+        strategy = self._by_id.pop(strategy_id, None)
+        if strategy is None:
+            raise KeyError(f"no running strategy '{strategy_id}'")
+        for by_instrument in self._routes.values():
+            by_instrument.clear()
+        self.orders.cancel_all(strategy_id=strategy_id)
+        if close_positions:
+            for iid in list(self.portfolio.instruments):
+                held = self.book.quantity(strategy_id, iid)
+                if abs(held) > 1e-12:
+                    self.submit_signal(
+                        strategy_id,
+                        Signal(
+                            instrument_id=iid,
+                            side=_SIDE_SELL if held > 0 else _SIDE_BUY,
+                            intent=_INTENT_CLOSE,
+                            tag="manual",
+                        ),
+                    )
+        self._guard_stop(strategy)
+
+    def _guard_stop(self, strategy: Strategy[Any]) -> None:
+        try:
+            strategy.on_stop()
+        except Exception:  # stopping anyway
+            log.exception("strategy %s raised in on_stop", strategy.id)
 
     # -- kill switch (callable from code, the API and Telegram) ---------------------------------
     def pause(self, reason: str = "paused by hand") -> None:
@@ -706,6 +890,8 @@ class TradingEngine:
         if strategy.id not in self._by_id:
             return
         del self._by_id[strategy.id]
+        for key in [key for key in self._timers if key[0] == strategy.id]:
+            self._timers.pop(key).live = False
         for by_instrument in self._routes.values():
             by_instrument.clear()
         ts = self.clock.now_ns()
@@ -714,6 +900,12 @@ class TradingEngine:
         log.error("strategy %s failed and was stopped", strategy.id, exc_info=exc)
         self.orders.cancel_all(strategy_id=strategy.id)
         self.bus.publish(failure)
+
+
+def _after(now: int, timer: _Timer) -> int:
+    """The first multiple of the timer's interval strictly after ``now``."""
+    step = timer.interval_ns
+    return (now // step + 1) * step
 
 
 __all__ = ["EquitySample", "SignalRecord", "StrategyFailed", "TradingEngine"]

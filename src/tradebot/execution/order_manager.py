@@ -6,6 +6,7 @@ It is the only component that changes an ``Order``. It receives venue reports th
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from tradebot.execution.interfaces import ExecutionClient
@@ -26,6 +27,9 @@ _ST_REJECTED = OrderStatus.REJECTED
 FillListener = Callable[[Order, OrderFilled], None]
 UpdateListener = Callable[[Order, OrderUpdated], None]
 Publish = Callable[[object], None]
+PreSend = Callable[[Order], None]
+
+log = logging.getLogger("tradebot.orders")
 
 
 class OrderManager:
@@ -54,6 +58,9 @@ class OrderManager:
         self._counters: dict[StrategyId, int] = {}
         self._fill_listeners: list[FillListener] = []
         self._update_listeners: list[UpdateListener] = []
+        self.pre_send: PreSend | None = None
+        """Called with each order before it is sent (storage's write-ahead); if it raises, the
+        order is denied and not sent. None (the default) costs one attribute test per order."""
 
     # -- wiring ------------------------------------------------------------------------------
     def add_client(self, client: ExecutionClient, *, default: bool = False) -> None:
@@ -82,10 +89,55 @@ class OrderManager:
         """Record ``order`` and send it to its venue."""
         if order.client_order_id in self.orders:
             raise ValueError(f"client order id {order.client_order_id} was already used")
+        if self.pre_send is not None and not self._pre_send([order]):
+            return
         self.orders[order.client_order_id] = order
         self._live[order.client_order_id] = order
         order.transition(_ST_SUBMITTED, self._now())
         self._client_for(order.instrument_id).submit_order(order)
+
+    def _pre_send(self, orders: list[Order]) -> bool:
+        """Run the pre-send callback on each order; on a failure deny them all (not sent)."""
+        pre_send = self.pre_send
+        assert pre_send is not None
+        try:
+            for order in orders:
+                pre_send(order)
+        except Exception as exc:  # the write-ahead failed: the order must not reach the venue
+            reason = f"not sent: {type(exc).__name__}: {exc}"
+            log.error("order_not_sent: %s: %s", orders[0].client_order_id, reason)
+            for order in orders:
+                self.deny(order, reason)
+            return False
+        return True
+
+    @property
+    def clients(self) -> list[ExecutionClient]:
+        """The execution clients added, default first."""
+        rest = [c for c in self._clients.values() if c is not self._default]
+        return ([self._default] if self._default is not None else []) + rest
+
+    def reset(self) -> None:
+        """Forget every order and fill (a restart then rebuilds them from storage)."""
+        self.orders.clear()
+        self._live.clear()
+        self.fills.clear()
+
+    def adopt(self, order: Order) -> None:
+        """Track an order rebuilt after a restart (it is not sent again)."""
+        self.orders[order.client_order_id] = order
+        if order.is_open:
+            self._live[order.client_order_id] = order
+
+    @property
+    def counters(self) -> dict[StrategyId, int]:
+        """Client order ids issued so far per strategy (saved at checkpoints, restored on
+        restart so the ids stay deterministic)."""
+        return dict(self._counters)
+
+    @counters.setter
+    def counters(self, values: dict[StrategyId, int]) -> None:
+        self._counters = dict(values)
 
     def submit_structure(self, orders: list[Order]) -> None:
         """Record the legs of one structure and send them as a unit.
@@ -101,6 +153,8 @@ class OrderManager:
         for order in orders:
             if order.client_order_id in self.orders:
                 raise ValueError(f"client order id {order.client_order_id} was already used")
+        if self.pre_send is not None and not self._pre_send(orders):
+            return
         now = self._now()
         for order in orders:
             self.orders[order.client_order_id] = order

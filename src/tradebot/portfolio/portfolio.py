@@ -11,7 +11,7 @@ from __future__ import annotations
 from tradebot.model.account import Account
 from tradebot.model.events import FundingPaid, OrderFilled
 from tradebot.model.identifiers import InstrumentId
-from tradebot.model.instruments import Instrument, Perpetual
+from tradebot.model.instruments import Instrument, Option, Perpetual
 from tradebot.model.positions import Position, TradeRecord
 
 _STABLE_EQUIVALENTS = frozenset({"USD", "USDT", "USDC", "BUSD", "DAI", "FDUSD"})
@@ -28,6 +28,11 @@ class Portfolio:
         Everything that may be traded or marked.
     stablecoins_at_par : bool
         Value USD, USDT, USDC … at 1:1 against each other when no market says otherwise.
+    convert_option_cash : bool
+        Book the realized P&L and fees of options settled in another currency (Deribit's
+        coin-settled options in a USD account) into the base currency at the moment they
+        happen, at that currency's last price. Without it a USD account that loses BTC
+        premiums owes BTC, an unintended short of the coin (default False: coin balances).
     """
 
     def __init__(
@@ -36,8 +41,10 @@ class Portfolio:
         instruments: list[Instrument],
         *,
         stablecoins_at_par: bool = True,
+        convert_option_cash: bool = False,
     ) -> None:
         self.account = account
+        self.convert_option_cash = convert_option_cash
         self.instruments: dict[InstrumentId, Instrument] = {i.id: i for i in instruments}
         self.positions: dict[InstrumentId, Position] = {i.id: Position(i) for i in instruments}
         self.last_price: dict[InstrumentId, float] = {}
@@ -218,7 +225,19 @@ class Portfolio:
         account = self.account
         if inst.is_derivative:
             realized, closed = self.positions[inst.id].apply(fill)
-            account.adjust(inst.settlement_currency, realized)
+            currency = inst.settlement_currency
+            if self.convert_option_cash and type(inst) is Option:
+                rate = self._conversion_rate(currency)
+                if rate is not None:
+                    account.adjust(account.base_currency, realized * rate)
+                    if fill.fee:
+                        self._book_fee(fill.fee_currency, fill.fee)
+                        account.adjust(account.base_currency, -fill.fee * rate)
+                    self.last_price.setdefault(inst.id, fill.price)
+                    if closed:
+                        self.trades.extend(closed)
+                    return closed
+            account.adjust(currency, realized)
         else:
             _, closed = self.positions[inst.id].apply(fill)
             value = fill.quantity * fill.price
@@ -227,13 +246,21 @@ class Portfolio:
             account.adjust(inst.quote, -sign * value)
         if fill.fee:
             account.adjust(fill.fee_currency, -fill.fee)
-            self.total_fees[fill.fee_currency] = self.total_fees.get(fill.fee_currency, 0.0) + (
-                fill.fee
-            )
+            self._book_fee(fill.fee_currency, fill.fee)
         self.last_price.setdefault(inst.id, fill.price)
         if closed:
             self.trades.extend(closed)
         return closed
+
+    def _book_fee(self, currency: str, fee: float) -> None:
+        self.total_fees[currency] = self.total_fees.get(currency, 0.0) + fee
+
+    def _conversion_rate(self, currency: str) -> float | None:
+        """Price of ``currency`` in the base currency, or None to keep the coin itself."""
+        if currency == self.account.base_currency:
+            return None
+        rate = self.rate(currency)
+        return rate if rate > 0 and rate != float("inf") else None
 
     def apply_funding(self, event: FundingPaid) -> None:
         """Book a funding payment into the balance and the position."""

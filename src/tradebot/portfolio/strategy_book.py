@@ -116,6 +116,23 @@ class StrategyBook:
             pos.add_funding(share)
             ledger.funding += share * rate
 
+    def held(self) -> list[tuple[StrategyId, Position]]:
+        """Every (strategy, position) the book has opened, flat ones included."""
+        return [
+            (sid, pos) for sid, ledger in self._ledgers.items() for pos in ledger.positions.values()
+        ]
+
+    def reset(self) -> None:
+        """Forget every strategy's positions and P&L (a restart rebuilds them from storage)."""
+        self._ledgers.clear()
+
+    def set_totals(
+        self, strategy_id: StrategyId, *, realized: float, fees: float, funding: float
+    ) -> None:
+        """Set a strategy's realized P&L, fees and funding (base currency) after a restart."""
+        ledger = self._ledger(strategy_id)
+        ledger.realized, ledger.fees, ledger.funding = realized, fees, funding
+
     def quantity(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> float:
         """Signed quantity ``strategy_id`` holds in ``instrument_id``."""
         ledger = self._ledgers.get(strategy_id)

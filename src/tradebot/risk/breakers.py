@@ -59,6 +59,24 @@ class CircuitBreakers:
         """Whether any breaker is armed (the engine skips :meth:`on_step` otherwise)."""
         self._safe_keys: dict[InstrumentId, str] = {}
 
+    def update_limits(self, limits: RiskLimits) -> None:
+        """Use ``limits`` from now on (hot reload); blocks already raised stay until lifted."""
+        self.limits = limits
+        self._stale_ns = int(min(limits.stale_after_seconds, 1e9) * 1e9)
+        self._watch_symbols = limits.symbol_daily_loss < 1e17
+        self._watch_positions = limits.position_loss_limit < 1e17
+        self.watch_data = limits.stale_after_seconds < 1e17
+        self.active = self.watch_data or any(
+            getattr(limits, name) < 1e17
+            for name in (
+                "daily_loss_limit",
+                "symbol_daily_loss",
+                "position_loss_limit",
+                "drawdown_close_only",
+                "drawdown_pause",
+            )
+        )
+
     # -- inputs ------------------------------------------------------------------------------
     def on_event(self, event: MarketEvent) -> None:
         """Market data arrived: its time, and for a bar the interval bars arrive at."""
@@ -74,6 +92,15 @@ class CircuitBreakers:
         self.state.peak_nlv = self.portfolio.valuation()[0]
         self._lift(Block.PAUSED, ts, reason)
         self._lift(Block.CLOSE_ONLY, ts, reason)
+
+    def enter_safe_mode(self, ts: int, reason: str, source: str = "manual") -> None:
+        """Safe mode raised from outside (e.g. a market-data feed lost its venue): closing
+        orders only until :meth:`leave_safe_mode` is called with the same ``source``."""
+        self._raise(f"{Block.SAFE_MODE.value}:{source}", ts, reason)
+
+    def leave_safe_mode(self, ts: int, reason: str, source: str = "manual") -> None:
+        """Lift the safe mode that :meth:`enter_safe_mode` raised for ``source``."""
+        self._lift(f"{Block.SAFE_MODE.value}:{source}", ts, reason)
 
     def close_all(self, reason: str = "close-all by hand") -> None:
         """Ask the engine to close every position."""

@@ -21,6 +21,7 @@ from tradebot.portfolio.portfolio import Portfolio
 from tradebot.risk.breakers import CircuitBreakers
 from tradebot.risk.config import RiskConfig
 from tradebot.risk.exits.monitor import ExitMonitor
+from tradebot.risk.limits import RiskLimits
 from tradebot.risk.rules import (
     ExpiryCutoff,
     GreekLimits,
@@ -121,6 +122,19 @@ class RiskEngine:
         )
         self.wants_bars = self._feed_vol or bool(periods)
         """Whether :meth:`on_bar` needs to see the bars."""
+
+    def update_limits(self, limits: RiskLimits) -> None:
+        """Apply new limits from the next signal on (hot reload).
+
+        Raises ``ValueError`` (and keeps the old limits) when ``limits`` do not validate.
+        Positions and blocks already in place are untouched; a limit lowered below a current
+        position only stops it from growing. Turning ``vol_scaling`` on mid-run scales only
+        if realised volatility was being fed (it was on at the start).
+        """
+        limits.validate()
+        self.config = msgspec.structs.replace(self.config, limits=limits)
+        self.limits = limits
+        self.breakers.update_limits(limits)
 
     # -- market and account hooks ------------------------------------------------------------
     def on_bar(self, bar: Bar) -> None:

@@ -15,6 +15,8 @@ Which message goes where:
 * ``MetricsSnapshot``: ``metrics_snapshots``.
 * ``RiskStateChanged``, ``StrategyFailed``, ``PositionLiquidated``, ``SystemEvent``:
   ``system_events``.
+* ``Checkpoint``: ``checkpoints``, replaced (the last one in a batch wins).
+* ``VenueState``: ``venue_states``, replaced; its new client order ids go to ``venue_orders``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -33,16 +36,19 @@ from tradebot.risk.verdict import Denied
 from tradebot.storage import orders
 from tradebot.storage.records import (
     AccountSnapshot,
+    Checkpoint,
     ExitPlanState,
     MetricsSnapshot,
     OrderSnapshot,
     PositionSnapshot,
     SystemEvent,
+    VenueState,
 )
 from tradebot.storage.tables import (
     AccountBalanceRow,
     AccountSnapshotRow,
     Base,
+    CheckpointRow,
     ExitPlanRow,
     FillRow,
     FundingPaymentRow,
@@ -51,6 +57,8 @@ from tradebot.storage.tables import (
     PositionRow,
     SignalRow,
     SystemEventRow,
+    VenueOrderRow,
+    VenueStateRow,
 )
 from tradebot.storage.types import to_decimal
 
@@ -70,6 +78,9 @@ class Batch:
         self._positions: dict[tuple[str, str, str], PositionSnapshot] = {}
         self._plans: dict[tuple[str, str, str, int], ExitPlanState] = {}
         self._accounts: list[AccountSnapshot] = []
+        self._checkpoints: dict[str, Checkpoint] = {}
+        self._venues: dict[str, VenueState] = {}
+        self._venue_ids: dict[str, dict[str, int]] = {}
 
     def add(self, message: object) -> None:
         """Collect ``message``; raise KeyError for a type storage does not know."""
@@ -86,6 +97,14 @@ class Batch:
             _upsert_plan(session, state)
         for account in self._accounts:
             session.add(_account_row(account))
+        for books in self._venues.values():
+            session.merge(
+                VenueStateRow(venue=books.venue, ts_event=books.ts_event, state=books.state)
+            )
+        for venue, ids in self._venue_ids.items():
+            _insert_venue_ids(session, venue, ids)
+        for checkpoint in self._checkpoints.values():
+            session.merge(_checkpoint_row(checkpoint))
 
     # -- collecting ------------------------------------------------------------------------------
     def _insert(self, table: type[Base], row: dict[str, Any]) -> None:
@@ -96,6 +115,15 @@ class Batch:
 
     def _account(self, snapshot: AccountSnapshot) -> None:
         self._accounts.append(snapshot)
+
+    def _checkpoint(self, checkpoint: Checkpoint) -> None:
+        self._checkpoints[checkpoint.name] = checkpoint
+
+    def _venue_state(self, state: VenueState) -> None:
+        self._venues[state.venue] = state
+        ids = self._venue_ids.setdefault(state.venue, {})
+        for cid in state.new_order_ids:
+            ids.setdefault(cid, state.ts_event)
 
     def _funding(self, event: FundingPaid) -> None:
         self._insert(
@@ -265,6 +293,36 @@ def _account_row(snapshot: AccountSnapshot) -> AccountSnapshotRow:
     )
 
 
+def _checkpoint_row(checkpoint: Checkpoint) -> CheckpointRow:
+    state = {"counters": checkpoint.counters, "fingerprint": checkpoint.fingerprint}
+    return CheckpointRow(
+        name=checkpoint.name,
+        events=checkpoint.events,
+        ts_event=checkpoint.ts_event,
+        completed=checkpoint.completed,
+        state=msgspec.json.encode(state).decode(),
+    )
+
+
+def _insert_venue_ids(session: Session, venue: str, ids: dict[str, int]) -> None:
+    """Add the ids not stored yet (a restart may report an id again)."""
+    wanted = list(ids)
+    known: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        query = select(VenueOrderRow.client_order_id).where(
+            VenueOrderRow.venue == venue, VenueOrderRow.client_order_id.in_(chunk)
+        )
+        known.update(session.scalars(query))
+    rows = [
+        {"venue": venue, "client_order_id": cid, "ts_event": ts}
+        for cid, ts in ids.items()
+        if cid not in known
+    ]
+    if rows:
+        session.execute(insert(VenueOrderRow), rows)
+
+
 def _upsert_plan(session: Session, state: ExitPlanState) -> None:
     instrument = state.instrument_id
     query = select(ExitPlanRow).where(
@@ -313,6 +371,8 @@ _ROUTES: dict[type, Callable[[Batch, Any], None]] = {
     RiskStateChanged: Batch._risk_state,
     StrategyFailed: Batch._strategy_failed,
     PositionLiquidated: Batch._liquidation,
+    Checkpoint: Batch._checkpoint,
+    VenueState: Batch._venue_state,
 }
 HANDLED_TYPES = frozenset(_ROUTES)
 """Every message type a batch accepts."""

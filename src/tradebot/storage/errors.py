@@ -4,7 +4,8 @@
 
     TradebotError
     ├── ConfigError
-    │   └── DatabaseUrlError          the URL cannot be parsed or names an unsupported database
+    │   ├── DatabaseUrlError          the URL cannot be parsed or names an unsupported database
+    │   └── SessionMismatchError      the database holds another session than the one started
     ├── UserInputError
     │   └── SuggestionStateError      a suggestion is unknown or was already decided
     └── RetryableError
@@ -23,6 +24,10 @@ class DatabaseUrlError(ConfigError):
     """The database URL is malformed or names a database other than SQLite or PostgreSQL."""
 
 
+class SessionMismatchError(ConfigError):
+    """A session was resumed on a database that holds a different session (data, strategies)."""
+
+
 class StorageUnavailableError(RetryableError):
     """The database could not be reached, or was busy or down when a write had to commit."""
 
@@ -31,4 +36,9 @@ class SuggestionStateError(UserInputError):
     """A suggestion was approved or rejected that does not exist or is no longer pending."""
 
 
-__all__ = ["DatabaseUrlError", "StorageUnavailableError", "SuggestionStateError"]
+__all__ = [
+    "DatabaseUrlError",
+    "SessionMismatchError",
+    "StorageUnavailableError",
+    "SuggestionStateError",
+]

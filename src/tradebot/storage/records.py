@@ -230,11 +230,42 @@ class SystemEvent(msgspec.Struct, frozen=True, kw_only=True):
     details: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
+class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
+    """Where session ``name`` stands after ``events`` market events (the last at ``ts_event``).
+
+    Recorded after the messages of those events; a writer made with ``checkpoints=True``
+    commits each checkpoint in one transaction with everything recorded before it, so the
+    database always holds the state of a whole number of events.
+    """
+
+    name: str
+    events: int
+    ts_event: int
+    counters: dict[str, int] = msgspec.field(default_factory=dict)
+    """Client order ids issued per strategy, so a restart issues the same next ids."""
+    fingerprint: dict[str, Any] = msgspec.field(default_factory=dict)
+    """What the session runs (data, strategies, parameters): a restart must match it."""
+    completed: bool = False
+
+
+class VenueState(msgspec.Struct, frozen=True, kw_only=True):
+    """A venue's own books as JSON text (the paper venue's: see
+    :mod:`tradebot.venues.paper.state`), and the client order ids it was sent since the
+    previous state."""
+
+    venue: str
+    ts_event: int
+    state: str
+    new_order_ids: tuple[str, ...] = ()
+
+
 __all__ = [
     "AccountSnapshot",
+    "Checkpoint",
     "ExitPlanState",
     "MetricsSnapshot",
     "OrderSnapshot",
     "PositionSnapshot",
     "SystemEvent",
+    "VenueState",
 ]

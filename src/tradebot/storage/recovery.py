@@ -2,21 +2,39 @@
 
 The order is: open orders (to reconcile with the venue by client order id), positions, the
 exit plans watching them, the last account snapshot, and the strategy configurations
-(:func:`tradebot.storage.strategy_configs.strategy_configs`).
+(:func:`tradebot.storage.strategy_configs.strategy_configs`). A session that checkpoints also
+reads its checkpoint (how far it got), the venue's own books and the ids the venue was sent;
+:mod:`tradebot.storage.session_store` puts it all together.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+import msgspec
 from sqlalchemy import select
 
 from tradebot.model.identifiers import InstrumentId, StrategyId
 from tradebot.model.orders import Order
 from tradebot.storage.database import Database
 from tradebot.storage.orders import OPEN_STATUSES, to_order
-from tradebot.storage.records import AccountSnapshot, ExitPlanState, PositionSnapshot
-from tradebot.storage.tables import AccountSnapshotRow, ExitPlanRow, OrderRow, PositionRow
+from tradebot.storage.records import (
+    AccountSnapshot,
+    Checkpoint,
+    ExitPlanState,
+    PositionSnapshot,
+    VenueState,
+)
+from tradebot.storage.tables import (
+    AccountSnapshotRow,
+    CheckpointRow,
+    ExitPlanRow,
+    OrderRow,
+    PositionRow,
+    VenueOrderRow,
+    VenueStateRow,
+)
 
 
 def _optional(value: Decimal | None) -> float | None:
@@ -116,4 +134,53 @@ def latest_account_snapshot(db: Database) -> AccountSnapshot | None:
         )
 
 
-__all__ = ["active_exit_plans", "latest_account_snapshot", "open_orders", "positions"]
+def all_orders(db: Database) -> list[Order]:
+    """Every order, oldest first (final ones included)."""
+    query = select(OrderRow).order_by(OrderRow.ts_init, OrderRow.client_order_id)
+    with db.unavailable_as("reading orders"), db.reading() as session:
+        return [to_order(row) for row in session.scalars(query)]
+
+
+def latest_checkpoint(db: Database, name: str) -> Checkpoint | None:
+    """Session ``name``'s checkpoint, or None when it never made one."""
+    with db.unavailable_as("reading the checkpoint"), db.reading() as session:
+        row = session.get(CheckpointRow, name)
+        if row is None:
+            return None
+        state: dict[str, Any] = msgspec.json.decode(row.state)
+        return Checkpoint(
+            name=row.name,
+            events=row.events,
+            ts_event=row.ts_event,
+            counters={str(k): int(v) for k, v in state.get("counters", {}).items()},
+            fingerprint=dict(state.get("fingerprint", {})),
+            completed=row.completed,
+        )
+
+
+def venue_state(db: Database, venue: str) -> VenueState | None:
+    """The venue's books as last stored (JSON text), or None."""
+    with db.unavailable_as("reading the venue state"), db.reading() as session:
+        row = session.get(VenueStateRow, venue)
+        if row is None:
+            return None
+        return VenueState(venue=row.venue, ts_event=row.ts_event, state=row.state)
+
+
+def venue_order_ids(db: Database, venue: str) -> set[str]:
+    """Every client order id ``venue`` was sent."""
+    query = select(VenueOrderRow.client_order_id).where(VenueOrderRow.venue == venue)
+    with db.unavailable_as("reading venue order ids"), db.reading() as session:
+        return set(session.scalars(query))
+
+
+__all__ = [
+    "active_exit_plans",
+    "all_orders",
+    "latest_account_snapshot",
+    "latest_checkpoint",
+    "open_orders",
+    "positions",
+    "venue_order_ids",
+    "venue_state",
+]

@@ -329,6 +329,45 @@ class ExitPlanRow(Base):
     ts_updated: Mapped[int]
 
 
+# -- crash recovery ----------------------------------------------------------------------------
+class CheckpointRow(Base):
+    """Where a session stands: market events processed, the last one's time, and what a restart
+    needs besides the tables (client order id counters, what the session runs on).
+
+    One row per session name, replaced at every checkpoint in the same transaction as the
+    fills, orders, positions, plans and venue state of the events it counts."""
+
+    __tablename__ = "checkpoints"
+
+    name: Mapped[str] = mapped_column(primary_key=True)
+    events: Mapped[int]
+    ts_event: Mapped[int]
+    completed: Mapped[bool]
+    state: Mapped[str] = mapped_column(Text)
+    """JSON text (doubles kept exact)."""
+
+
+class VenueStateRow(Base):
+    """A venue's own books as of ``ts_event`` (for the paper venue: resting orders, balances,
+    positions, counters), JSON text; one row per venue, replaced when they change."""
+
+    __tablename__ = "venue_states"
+
+    venue: Mapped[str] = mapped_column(primary_key=True)
+    ts_event: Mapped[int]
+    state: Mapped[str] = mapped_column(Text)
+
+
+class VenueOrderRow(Base):
+    """A client order id a venue was sent: the venue deduplicates on these after a restart."""
+
+    __tablename__ = "venue_orders"
+
+    venue: Mapped[str] = mapped_column(primary_key=True)
+    client_order_id: Mapped[str] = mapped_column(primary_key=True)
+    ts_event: Mapped[int]
+
+
 # -- observations ------------------------------------------------------------------------------
 class MetricsSnapshotRow(Base):
     """Performance figures at one time, for the whole account (``scope='portfolio'``) or one
@@ -383,6 +422,7 @@ __all__ = [
     "AccountSnapshotRow",
     "AuditLogRow",
     "Base",
+    "CheckpointRow",
     "ExitPlanRow",
     "FillRow",
     "FundingPaymentRow",
@@ -394,4 +434,6 @@ __all__ = [
     "StrategyConfigRow",
     "SuggestionRow",
     "SystemEventRow",
+    "VenueOrderRow",
+    "VenueStateRow",
 ]

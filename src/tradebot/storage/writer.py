@@ -21,6 +21,11 @@ Typical wiring::
     writer.write_order_now(order)            # then send it
     writer.record(AccountSnapshot.of(...))   # whenever
     writer.close()                           # drains the queue
+
+With ``checkpoints=True`` (a session that must survive a crash) a transaction ends only at a
+:class:`~tradebot.storage.records.Checkpoint`: what was recorded after the newest checkpoint
+waits for the next one, so the database always holds the state of a whole number of market
+events, never half of one. ``flush`` and ``close`` still write everything.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ from tradebot.risk.state import RiskStateChanged
 from tradebot.storage.batch import HANDLED_TYPES, write_batch
 from tradebot.storage.database import Database, is_transient
 from tradebot.storage.orders import write_order
-from tradebot.storage.records import ExitPlanState, OrderSnapshot
+from tradebot.storage.records import Checkpoint, ExitPlanState, OrderSnapshot
 
 log = logging.getLogger("tradebot.storage")
 
@@ -111,6 +116,9 @@ class StorageWriter:
     on_error : callable, optional
         Called with a one-line description when writing starts failing and when messages are
         dropped (from the writer thread), to raise an alert.
+    checkpoints : bool
+        Commit only up to the newest :class:`~tradebot.storage.records.Checkpoint` recorded
+        (default False: commit whatever has queued up).
     """
 
     def __init__(
@@ -120,6 +128,7 @@ class StorageWriter:
         max_batch: int = 5000,
         max_backoff: float = 5.0,
         on_error: Callable[[str], None] | None = None,
+        checkpoints: bool = False,
     ) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch was {max_batch}; it must be at least 1")
@@ -127,6 +136,9 @@ class StorageWriter:
         self._max_batch = max_batch
         self._on_error = on_error
         self._queue: SimpleQueue[object] = SimpleQueue()
+        self._atomic = checkpoints
+        self._held: list[object] = []
+        """Checkpoint mode: messages recorded after the newest checkpoint, not written yet."""
         self._closed = False
         self._abandon = threading.Event()
         self._written = 0
@@ -211,7 +223,7 @@ class StorageWriter:
     def health(self) -> WriterHealth:
         """Counters and the last error, for monitoring."""
         return WriterHealth(
-            pending=self._queue.qsize(),
+            pending=self._queue.qsize() + len(self._held),
             written=self._written,
             retries=self._retries,
             dropped=self._dropped,
@@ -239,7 +251,8 @@ class StorageWriter:
                     items.append(self._queue.get_nowait())
                 except Empty:
                     break
-            messages: list[object] = []
+            messages: list[object] = self._held
+            self._held = []
             stop: _Marker | None = None
             for item in items:
                 if isinstance(item, _Marker):
@@ -252,6 +265,8 @@ class StorageWriter:
                         item.done.set()
                 else:
                     messages.append(item)
+            if messages and self._atomic and stop is None:
+                messages = self._up_to_checkpoint(messages)
             if messages:
                 self._write(messages)
             if stop is not None and self._queue.empty():
@@ -259,6 +274,15 @@ class StorageWriter:
                 return
             if stop is not None:  # messages raced in behind the stop marker: write them too
                 self._queue.put(stop)
+
+    def _up_to_checkpoint(self, messages: list[object]) -> list[object]:
+        """Keep back what follows the last checkpoint; return what may be committed now."""
+        for i in range(len(messages) - 1, -1, -1):
+            if type(messages[i]) is Checkpoint:
+                self._held = messages[i + 1 :]
+                return messages[: i + 1]
+        self._held = messages
+        return []
 
     def _write(self, messages: list[object]) -> None:
         if self._abandon.is_set():

@@ -24,6 +24,7 @@ Write one like this::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
 import msgspec
@@ -74,6 +75,9 @@ class Strategy(Generic[P]):
     Hooks (override what you need; all default to doing nothing)
     -----------------------------------------------------------
     on_start, on_bar, on_quote, on_trade, on_funding, on_fill, on_order_update, on_stop.
+
+    Scheduled jobs: ``every(interval_ns, callback)``, ``at(ts_ns, callback)``,
+    ``cancel_timer(name)``, run by the engine on its clock (simulated or wall).
     """
 
     name: ClassVar[str] = ""
@@ -100,6 +104,7 @@ class Strategy(Generic[P]):
         )
         self.id = StrategyId(strategy_id or self.name or type(self).__name__)
         self._ctx: StrategyContext | None = None
+        self._timer_seq = 0
 
     # -- wiring ------------------------------------------------------------------------------
     def bind(self, context: StrategyContext) -> None:
@@ -116,6 +121,14 @@ class Strategy(Generic[P]):
     def subscribes_to(self, instrument_id: InstrumentId) -> bool:
         """Whether market events of ``instrument_id`` are delivered to this strategy."""
         return self.instruments is None or instrument_id in self.instruments
+
+    def option_assets(self) -> tuple[str, ...]:
+        """Underlyings whose options this strategy trades (``("BTC",)``); none by default.
+
+        The command line builds an option market for these assets, so a strategy that trades
+        options gets chains without the user wiring one.
+        """
+        return ()
 
     # -- hooks -------------------------------------------------------------------------------
     def on_start(self) -> None:
@@ -249,6 +262,44 @@ class Strategy(Generic[P]):
     def cancel_all(self, instrument_id: InstrumentId | None = None) -> int:
         """Cancel this strategy's open orders."""
         return self.ctx.cancel_orders(self.id, instrument_id)
+
+    # -- timers ------------------------------------------------------------------------------
+    def every(
+        self,
+        interval_ns: int,
+        callback: Callable[[int], None],
+        name: str | None = None,
+        *,
+        start_ns: int | None = None,
+    ) -> str:
+        """Run ``callback(ts_ns)`` every ``interval_ns`` of engine time; return the job's name.
+
+        The first run is at ``start_ns``, else at the next multiple of ``interval_ns`` after
+        now (a 15-minute job runs at :00, :15, :30, :45 UTC; set in ``on_start`` of a backtest,
+        "now" is the first event's time). Jobs fire on the engine's clock, at the same times in
+        a backtest as live, before the market event that moves the clock past them. A job of
+        the same name is replaced; without a name each job gets a new one. The jobs of a
+        strategy stop when it stops or fails.
+        """
+        if interval_ns <= 0:
+            raise ValueError(f"timer interval must be positive, got {interval_ns} ns")
+        job = name or self._timer_name(callback)
+        self.ctx.set_timer(self.id, job, callback, at_ns=start_ns, interval_ns=interval_ns)
+        return job
+
+    def at(self, ts_ns: int, callback: Callable[[int], None], name: str | None = None) -> str:
+        """Run ``callback(ts_ns)`` once at engine time ``ts_ns`` (not in the past)."""
+        job = name or self._timer_name(callback)
+        self.ctx.set_timer(self.id, job, callback, at_ns=ts_ns)
+        return job
+
+    def _timer_name(self, callback: Callable[[int], None]) -> str:
+        self._timer_seq += 1
+        return f"{getattr(callback, '__name__', 'timer')}#{self._timer_seq}"
+
+    def cancel_timer(self, name: str) -> bool:
+        """Stop a job set by :meth:`every` or :meth:`at`; False when none has that name."""
+        return self.ctx.cancel_timer(self.id, name)
 
     def _open(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from tradebot.model.identifiers import InstrumentId, StrategyId
@@ -65,6 +66,23 @@ class StrategyContext(Protocol):
 
     def last_price(self, instrument_id: InstrumentId) -> float | None:
         """Last known price."""
+        ...
+
+    def set_timer(
+        self,
+        strategy_id: StrategyId,
+        name: str,
+        callback: Callable[[int], None],
+        *,
+        at_ns: int | None = None,
+        interval_ns: int = 0,
+    ) -> None:
+        """Run ``callback(ts_ns)`` at ``at_ns`` and then every ``interval_ns`` (0: once) on the
+        engine's clock; a timer of the same name is replaced (see ``Strategy.every``)."""
+        ...
+
+    def cancel_timer(self, strategy_id: StrategyId, name: str) -> bool:
+        """Stop a timer; False when none of that name is set."""
         ...
 
 

@@ -67,11 +67,14 @@ def run(
     market: TableOptionMarket | None = None,
     cash: float = 100_000.0,
     limits: RiskLimits | None = None,
+    convert: bool = False,
 ) -> tuple[TradingEngine, TableOptionMarket]:
     strikes = [9_000.0, 9_500.0, 10_000.0, 10_500.0, 11_000.0]
     market = market or TableOptionMarket([EXPIRY], strikes, spec=SPEC)
     risk = RiskConfig(limits=limits, exit_monitor=False) if limits else RiskConfig.unlimited()
-    config = SessionConfig(cash=cash, venue=PaperVenueConfig(), risk=risk)
+    config = SessionConfig(
+        cash=cash, venue=PaperVenueConfig(), risk=risk, convert_option_cash=convert
+    )
     engine = build_paper_engine([BTC], [Scripted(plan)], config, options=market)
     return run_events(engine, hourly(closes)), market
 
@@ -112,6 +115,20 @@ def test_long_call_fills_at_the_ask_is_marked_and_settles_in_the_money_at_expiry
     assert trade.pnl == pytest.approx(expected, rel=1e-9)
     assert engine.portfolio.account.balance("BTC") == pytest.approx(expected, rel=1e-9)
     assert engine.holding(option(10_000).id) == 0.0
+
+
+def test_a_usd_account_books_coin_option_cash_in_usd_at_the_index_of_the_moment() -> None:
+    closes = [10_000.0, 10_000, 10_200, 10_400, 10_600, 10_800, 10_900, 11_000, 11_000]
+    engine, _ = run(closes, {1: buy(10_000, 2.0)}, cash=100_000.0, convert=True)
+    entry, settle = engine.orders.fills
+    account = engine.portfolio.account
+    # The entry fee leaves at the 01:00 index (10,000), the settlement P&L and fee come back
+    # at the 08:00 index (11,000): no BTC is ever owed or held.
+    coin_pnl = 2.0 * (settle.price - entry.price) - settle.fee
+    expected_usd = 100_000.0 - entry.fee * 10_000 + coin_pnl * 11_000
+    assert account.balance("BTC") == 0.0
+    assert account.balance(account.base_currency) == pytest.approx(expected_usd, rel=1e-12)
+    assert engine.portfolio.net_liquidation_value() == pytest.approx(expected_usd, rel=1e-12)
 
 
 def test_held_options_are_marked_to_the_market_at_every_bar() -> None:

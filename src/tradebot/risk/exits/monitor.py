@@ -126,6 +126,14 @@ class ExitMonitor:
                 del self._by_instrument[instrument_id]
         return plan
 
+    def restore(self, plan: ExitPlan) -> None:
+        """Watch ``plan`` as it was before a restart (rebuilt from storage), replacing any plan
+        of its strategy and instrument."""
+        self.close(plan.strategy_id, plan.instrument_id)
+        self._add_values(plan.instrument_id, plan.timeframe, plan.conditions)
+        self._plans[plan.key] = plan
+        self._by_instrument.setdefault(plan.instrument_id, {})[plan.strategy_id] = plan
+
     def plans(self) -> tuple[ExitPlan, ...]:
         """Copies of the current plans, for reports and the API."""
         return tuple(dataclasses.replace(plan) for plan in self._plans.values())

@@ -77,6 +77,9 @@ class MomentumOptionStrategy(Strategy[MomentumOptionParams]):
     name = "momentum_option"
     params_type = MomentumOptionParams
 
+    def option_assets(self) -> tuple[str, ...]:  # the command line lists options on these
+        return (self.params.asset,)
+
     def on_start(self) -> None:
         """Indicators on the underlying; no option held yet."""
         p = self.params
@@ -114,8 +117,10 @@ class MomentumOptionStrategy(Strategy[MomentumOptionParams]):
         if not (premium > 0 and math.isfinite(premium)):
             return
         option = quote.instrument
-        unit_cost = premium * float(option.multiplier) * (
-            chain.spot if chain.spec.premium_in_underlying else 1.0
+        unit_cost = (
+            premium
+            * float(option.multiplier)
+            * (chain.spot if chain.spec.premium_in_underlying else 1.0)
         )
         contracts = option.floor_size(p.premium_fraction * self.ctx.equity() / unit_cost)
         if contracts <= 0 or contracts < float(option.min_quantity):

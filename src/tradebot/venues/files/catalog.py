@@ -54,6 +54,7 @@ def _spot(symbol: str, venue: str, tick: str, lot: str) -> Spot:
 
 
 _COINBASE_BTC = _spot("BTC/USD", "COINBASE", "0.01", "0.00000001")
+_COINBASE_ETH = _spot("ETH/USD", "COINBASE", "0.01", "0.00000001")
 _BYBIT_BTC = _spot("BTC/USDT", "BYBIT", "0.01", "0.000001")
 _BYBIT_PERP = Perpetual(
     id=InstrumentId("BTC/USDT:USDT", "BYBIT"),
@@ -79,6 +80,17 @@ BUNDLED: dict[str, BundledDataset] = {
             [
                 BundledFile(
                     "coinbase_BTCUSD_4h_20160518_20251028_ta4j.csv.gz", "bars", _COINBASE_BTC.id
+                )
+            ],
+        ),
+        BundledDataset(
+            "eth_usd_1d",
+            "Coinbase ETH/USD daily candles, 2016-05-18 .. 2026-03-10 (ta4j, MIT)",
+            "1d",
+            [_COINBASE_ETH],
+            [
+                BundledFile(
+                    "coinbase_ETHUSD_1d_20160517_20260310_ta4j.csv.gz", "bars", _COINBASE_ETH.id
                 )
             ],
         ),

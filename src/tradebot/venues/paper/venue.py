@@ -83,6 +83,9 @@ class PaperVenue:
         self._latency_ns = int(config.latency_ms * 1_000_000)
         self._options = OptionFills(options, portfolio) if options is not None else None
         self._resting_options: list[WorkingOrder] = []
+        self.known_ids: set[ClientOrderId] = set()
+        """Every client order id this venue was sent: a re-sent id is ignored, never doubled
+        (idempotent client order ids, as real venues deduplicate)."""
 
     # -- ExecutionClient ---------------------------------------------------------------------
     def connect(self, events: ExecutionEvents) -> None:
@@ -97,7 +100,14 @@ class PaperVenue:
         return self._events
 
     def submit_order(self, order: Order) -> None:
-        """Accept or reject ``order``; matching happens on the next market event."""
+        """Accept or reject ``order``; matching happens on the next market event.
+
+        An order whose client order id this venue already has is ignored (idempotent).
+        """
+        known = self.known_ids
+        if order.client_order_id in known:
+            return
+        known.add(order.client_order_id)
         now = self._now()
         instrument = self._portfolio.instruments.get(order.instrument_id)
         if instrument is None:
@@ -187,6 +197,9 @@ class PaperVenue:
 
     def submit_structure(self, orders: list[Order]) -> None:
         """Fill every leg at once at the option market's prices, or reject them all."""
+        if any(o.client_order_id in self.known_ids for o in orders):
+            return  # re-sent: the venue already has (some of) these legs
+        self.known_ids.update(o.client_order_id for o in orders)
         now = self._now()
         desk = self._options
         problem = "no option market is attached" if desk is None else ""

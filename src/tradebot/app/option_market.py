@@ -1,0 +1,68 @@
+"""Give strategies that trade options an option market on the command line.
+
+A strategy names the underlyings it trades options on (:meth:`Strategy.option_assets`); a
+backtest or paper session then lists synthetic options on those assets, priced from the bars
+of the data's instrument on the same asset, with the IV model from ``--iv-multiplier`` and a
+``--skew`` file written by ``tradebot calibrate``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tradebot.errors import ConfigError
+from tradebot.model.instruments import Instrument, Option
+from tradebot.options.synthetic import IVModel, SyntheticMarketConfig, SyntheticOptionMarket
+from tradebot.options.synthetic.params_file import read_iv_model, with_multiplier
+from tradebot.strategies.base import Strategy
+
+
+def option_assets(strategies: Sequence[Strategy[Any]]) -> tuple[str, ...]:
+    """Every asset some strategy trades options on, in first-seen order."""
+    seen: dict[str, None] = {}
+    for strategy in strategies:
+        for asset in strategy.option_assets():
+            seen.setdefault(asset, None)
+    return tuple(seen)
+
+
+def build_option_market(
+    strategies: Sequence[Strategy[Any]],
+    instruments: Sequence[Instrument],
+    *,
+    iv_multiplier: float | None = None,
+    skew: Path | None = None,
+) -> SyntheticOptionMarket | None:
+    """A synthetic option market for the strategies that need one (None when none do).
+
+    Raises
+    ------
+    ConfigError
+        When ``--iv-multiplier`` is not a positive number, or the data holds no instrument on
+        an asset a strategy trades options on.
+    DataError
+        When the ``--skew`` file cannot be read.
+    """
+    if iv_multiplier is not None and not (iv_multiplier > 0 and math.isfinite(iv_multiplier)):
+        raise ConfigError(f"--iv-multiplier was {iv_multiplier}; it must be a number above 0")
+    assets = option_assets(strategies)
+    if not assets:
+        return None
+    bases = [i.base for i in instruments if not isinstance(i, Option)]
+    for asset in assets:
+        if asset not in bases:
+            names = ", ".join(str(i.id) for i in instruments) or "nothing"
+            raise ConfigError(
+                f"a strategy trades {asset} options but the data has no {asset} instrument to "
+                f"price them from (it has {names})"
+            )
+    model = read_iv_model(skew) if skew is not None else IVModel()
+    if iv_multiplier is not None:
+        model = with_multiplier(model, iv_multiplier)
+    return SyntheticOptionMarket(assets, SyntheticMarketConfig(iv=model))
+
+
+__all__ = ["build_option_market", "option_assets"]

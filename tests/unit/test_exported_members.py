@@ -15,6 +15,7 @@ PACKAGES = [
     "tradebot.venues.paper",
     "tradebot.backtest",
     "tradebot.venues.files",
+    "tradebot.venues.feed",
     "tradebot.indicators.streaming",
     "tradebot.strategies.manager",
     "tradebot.strategies.technical",

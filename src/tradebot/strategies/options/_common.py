@@ -1,10 +1,9 @@
-"""Pieces shared by the option-selling strategies: ATM IV, realised volatility, what closing a
-held structure costs, and its net delta."""
+"""Pieces shared by the option-selling strategies: ATM IV, what closing a held structure costs,
+and its net delta (realised volatility is :class:`tradebot.options.synthetic.RealizedVol`)."""
 
 from __future__ import annotations
 
 import math
-from collections import deque
 
 import numpy as np
 
@@ -21,36 +20,6 @@ def atm_iv(chain: OptionChain, expiry_ns: int) -> float:
     ivs = chain.iv[rows]
     ivs = ivs[np.isfinite(ivs)]
     return float(ivs.mean()) if ivs.size else math.nan
-
-
-class RealisedVol:
-    """Annualised standard deviation of the log returns of the last ``period`` closes.
-
-    Bars are annualised by their own length (``ts_event - ts_open``) on a 365-day year; NaN
-    until ``period`` returns are known.
-    """
-
-    def __init__(self, period: int) -> None:
-        self.returns: deque[float] = deque(maxlen=period)
-        self.last = math.nan
-        self.bar_ns = 0
-
-    def update(self, close: float, bar_ns: int) -> float:
-        """Add a close; return the volatility now."""
-        if self.last > 0 and close > 0:
-            self.returns.append(math.log(close / self.last))
-        self.last = close
-        if bar_ns > 0:
-            self.bar_ns = bar_ns
-        return self.value
-
-    @property
-    def value(self) -> float:
-        """The volatility (NaN while warming up)."""
-        r = self.returns
-        if len(r) < (r.maxlen or 0) or len(r) < 2 or self.bar_ns <= 0:
-            return math.nan
-        return float(np.std(np.fromiter(r, float), ddof=1)) * math.sqrt(_NS_PER_YEAR / self.bar_ns)
 
 
 def close_cost(chain: OptionChain, held: dict[Option, float]) -> float:
@@ -85,4 +54,4 @@ def options_delta(chain: OptionChain, held: dict[Option, float]) -> float:
     return total
 
 
-__all__ = ["RealisedVol", "atm_iv", "close_cost", "options_delta"]
+__all__ = ["atm_iv", "close_cost", "options_delta"]

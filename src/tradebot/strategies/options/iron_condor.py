@@ -42,8 +42,9 @@ from tradebot.model.orders import Order
 from tradebot.options.chain import OptionChain
 from tradebot.options.payoff import StructureAnalysis
 from tradebot.options.structures import iron_condor
+from tradebot.options.synthetic.realized_vol import RealizedVol
 from tradebot.strategies.base import Strategy, StrategyParams
-from tradebot.strategies.options._common import RealisedVol, atm_iv, close_cost
+from tradebot.strategies.options._common import atm_iv, close_cost
 from tradebot.strategies.registry import register
 
 log = logging.getLogger("tradebot.strategies.iron_condor")
@@ -150,7 +151,7 @@ class IronCondorStrategy(Strategy[IronCondorParams]):
         self.underlying: InstrumentId | None = None
         self.timeframe = ""
         self.ivs: deque[float] = deque(maxlen=p.iv_lookback)
-        self.rv = RealisedVol(p.rv_period)
+        self.rv = RealizedVol(window=p.rv_period, min_returns=p.rv_period)
         self.legs: list[Option] = []
         self.credit = 0.0
         """Premium received for the condor held (premium currency, all units)."""
@@ -184,7 +185,7 @@ class IronCondorStrategy(Strategy[IronCondorParams]):
         if not self._is_underlying(bar):
             return
         p = self.params
-        self.rv.update(bar.close, bar.ts_event - bar.ts_open)
+        self.rv.update_bar(bar.close, bar.ts_open, bar.ts_event, bar.timeframe)
         chain = self.option_chain(p.asset)
         if chain is None:
             return
@@ -259,10 +260,28 @@ class IronCondorStrategy(Strategy[IronCondorParams]):
             self._exit("t_minus_exit")
 
     def _exit(self, tag: str) -> None:
+        """Buy back the short legs and sell the wings that still have a bid; a wing nobody
+        bids for is worth nothing to sell and is left to expire (otherwise the venue would
+        refuse the whole close for its missing bid)."""
         if self.exit_sent:
             return
-        if self.close_structure(_ENTRY_TAG, [leg.id for leg in self.legs], tag=tag) is not None:
+        chain = self.option_chain(self.params.asset)
+        closing = [leg.id for leg in self.legs if not self._unsellable(chain, leg)]
+        if not closing:
             self.exit_sent = True
+            return
+        if self.close_structure(_ENTRY_TAG, closing, tag=tag) is not None:
+            self.exit_sent = True
+
+    def _unsellable(self, chain: OptionChain | None, leg: Option) -> bool:
+        """A long leg with no bid now."""
+        if chain is None or self.holding(leg.id) <= 1e-12:
+            return False
+        try:
+            bid = chain.quote(leg.expiry_ns, leg.strike, leg.kind).bid
+        except KeyError:
+            return False
+        return not bid > 0
 
     def _reset(self) -> None:
         self.legs = []

@@ -259,7 +259,13 @@ class ShortStraddleStrategy(Strategy[ShortStraddleParams]):
         self._trade_hedge(hedge, held, held - net / mult)
 
     def _trade_hedge(self, hedge: Instrument, held: float, target: float) -> None:
+        if isinstance(hedge, Spot):
+            # Spot cannot be sold short: with no perpetual in the session only the upside
+            # (negative delta) is hedged, and the hedge is unwound as the delta comes back.
+            target = max(target, 0.0)
         change = target - held
+        if abs(change) <= 1e-12:
+            return
         if held * change < 0:  # against the hedge held: shrink it first
             shrink = min(abs(change), abs(held))
             self.signal(

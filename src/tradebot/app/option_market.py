@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from tradebot.errors import ConfigError
 from tradebot.model.instruments import Instrument, Option
 from tradebot.options.synthetic import IVModel, SyntheticMarketConfig, SyntheticOptionMarket
@@ -27,6 +29,39 @@ def option_assets(strategies: Sequence[Strategy[Any]]) -> tuple[str, ...]:
         for asset in strategy.option_assets():
             seen.setdefault(asset, None)
     return tuple(seen)
+
+
+def adopt_data_asset(
+    strategies: Sequence[Strategy[Any]],
+    instruments: Sequence[Instrument],
+    params: dict[str, Any],
+    raw_params: Sequence[str] | None,
+) -> None:
+    """Let an options strategy left at its default ``asset`` trade the data's one underlying.
+
+    ``--dataset eth_usd_1d --strategy covered_call`` then sells ETH calls without also saying
+    ``--param asset=ETH``. An ``asset`` given with ``--param`` is never changed; ``params``
+    (what the report shows) follows the change.
+    """
+    if any(
+        item.partition("=")[0].strip().rpartition(".")[2] == "asset" for item in raw_params or ()
+    ):
+        return
+    bases = {i.base for i in instruments if not isinstance(i, Option)}
+    if len(bases) != 1:
+        return
+    (base,) = bases
+    for strategy in strategies:
+        own = strategy.params
+        if not strategy.option_assets() or base in strategy.option_assets():
+            continue
+        if "asset" not in getattr(own, "__struct_fields__", ()):
+            continue
+        strategy.params = msgspec.structs.replace(own, asset=base)
+        strategy.params.validate()
+        section = params.get(strategy.name) if len(strategies) > 1 else params
+        if isinstance(section, dict) and "asset" in section:
+            section["asset"] = base
 
 
 def build_option_market(
@@ -65,4 +100,4 @@ def build_option_market(
     return SyntheticOptionMarket(assets, SyntheticMarketConfig(iv=model))
 
 
-__all__ = ["build_option_market", "option_assets"]
+__all__ = ["adopt_data_asset", "build_option_market", "option_assets"]

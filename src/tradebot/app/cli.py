@@ -23,10 +23,11 @@ from tradebot.app.config_file import FileConfig, load_config
 from tradebot.app.covered_call_cli import apply_preset, covered_call_config
 from tradebot.app.data_selection import select_data
 from tradebot.app.live_view import make_observer
-from tradebot.app.option_market import build_option_market
+from tradebot.app.option_market import adopt_data_asset, build_option_market
 from tradebot.app.params import build_strategies, parse_pairs, parse_weights, strategy_names
 from tradebot.app.session import SessionOutcome, run_backtest_session, run_paper_session
 from tradebot.app.training_command import export_training
+from tradebot.app.venue_commands import data_app, run_venue
 from tradebot.app.yaml_session import flags_given, session_runtime, yaml_config, yaml_strategies
 from tradebot.engine.config import SessionConfig
 from tradebot.errors import ConfigError, UserInputError
@@ -316,6 +317,7 @@ def backtest(
         _check_output(json_path, "--json")
         _check_output(report, "--report")
         selection = select_data(data=data, dataset=dataset, symbol=symbol, timeframe=timeframe)
+        adopt_data_asset(strats, selection.instruments, params, param)
         options = build_option_market(
             strats, selection.instruments, iv_multiplier=iv_multiplier, skew=skew
         )
@@ -391,8 +393,28 @@ def run(
             "(SQLite). Default: nothing stored.",
         ),
     ] = None,
+    venue: Annotated[
+        str | None,
+        typer.Option(
+            "--venue",
+            help="Connect to a real venue instead (binanceusdm, bybit, mexc, deribit); keys from "
+            "TRADEBOT_<VENUE>_API_KEY / _SECRET.",
+        ),
+    ] = None,
+    testnet: Annotated[bool, typer.Option("--testnet", help="With --venue: its testnet.")] = False,
+    live: Annotated[
+        bool, typer.Option("--live", help="With --venue: mainnet (real money).")
+    ] = False,
+    confirm_mainnet: Annotated[
+        bool, typer.Option("--confirm-mainnet", help="With --live: yes, real money.")
+    ] = False,
 ) -> None:
     """Paper-trade on a replay of recorded data (default: Bybit BTC/USDT perpetual, 1m)."""
+    if venue is not None:
+        run_venue(
+            venue, testnet=testnet, live=live, confirm_mainnet=confirm_mainnet, symbol=symbol
+        )
+        return
     try:
         if not math.isfinite(speed) or speed < 0:
             raise ConfigError(f"--speed was {speed}; it must be 0 or a positive number")
@@ -414,6 +436,7 @@ def run(
         _check_output(json_path, "--json")
         _check_output(report, "--report")
         selection = select_data(data=data, dataset=dataset, symbol=symbol, timeframe=timeframe)
+        adopt_data_asset(strats, selection.instruments, params, param)
         options = build_option_market(
             strats, selection.instruments, iv_multiplier=iv_multiplier, skew=skew
         )
@@ -481,6 +504,7 @@ app.command()(calibrate)
 
 
 app.command("export-training")(export_training)
+app.add_typer(data_app, name="data")
 
 
 def main() -> None:

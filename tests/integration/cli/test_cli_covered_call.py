@@ -130,7 +130,7 @@ def test_training_mode_shows_pnl_per_profile(tmp_path: Path) -> None:
             "--preset applies to the covered_call strategy",
         ),
         (
-            ["backtest", "--strategy", "covered_call", *ETH],
+            ["backtest", "--strategy", "covered_call", *ETH, "--param", "asset=BTC"],
             "a strategy trades BTC options but the data has no BTC instrument",
         ),
         (

@@ -27,7 +27,7 @@ from tradebot.app.option_market import adopt_data_asset, build_option_market
 from tradebot.app.params import build_strategies, parse_pairs, parse_weights, strategy_names
 from tradebot.app.session import SessionOutcome, run_backtest_session, run_paper_session
 from tradebot.app.training_command import export_training
-from tradebot.app.venue_commands import data_app, run_venue
+from tradebot.app.venue_commands import LiveRequest, data_app, run_venue
 from tradebot.app.yaml_session import flags_given, session_runtime, yaml_config, yaml_strategies
 from tradebot.engine.config import SessionConfig
 from tradebot.errors import ConfigError, UserInputError
@@ -409,11 +409,50 @@ def run(
         bool, typer.Option("--confirm-mainnet", help="With --live: yes, real money.")
     ] = False,
 ) -> None:
-    """Paper-trade on a replay of recorded data (default: Bybit BTC/USDT perpetual, 1m)."""
+    """Paper-trade on a replay of recorded data (default: Bybit BTC/USDT perpetual, 1m), or
+    with --venue on a real venue's live data (paper, --testnet, or --live mainnet)."""
     if venue is not None:
-        run_venue(
-            venue, testnet=testnet, live=live, confirm_mainnet=confirm_mainnet, symbol=symbol
+        try:
+            config = _session_config(cash, fee, slippage, leverage, latency_ms, config_file)
+            strats, params, config = _strategies(
+                strategy,
+                param,
+                weight,
+                config,
+                min_confidence=min_confidence,
+                regime_switching=regime_switching,
+                auto_switch=auto_switch,
+                max_exposure=max_exposure,
+            )
+            loaded = yaml_config(config_file)
+            from_file = loaded is not None and not flags_given("strategy", "param", "weight")
+            if loaded is not None and from_file:
+                strats, params, config = yaml_strategies(loaded, config)
+            _check_output(json_path, "--json")
+            _check_output(report, "--report")
+        except UserInputError as exc:
+            _fail(str(exc))
+            return
+        request = LiveRequest(
+            strats,
+            params,
+            config,
+            timeframe=timeframe or "1m",
+            json_path=json_path,
+            report_path=report,
+            loaded=loaded,
+            strategies_from_file=from_file,
         )
+        outcome = run_venue(
+            venue,
+            testnet=testnet,
+            live=live,
+            confirm_mainnet=confirm_mainnet,
+            symbol=symbol,
+            request=request,
+        )
+        if outcome is not None:
+            _summary(outcome)
         return
     try:
         if not math.isfinite(speed) or speed < 0:

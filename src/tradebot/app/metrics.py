@@ -20,11 +20,13 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from tradebot.api.health import HealthState
 from tradebot.engine.trading_engine import StrategyFailed, TradingEngine
+from tradebot.execution.live_events import TradingHalted
 from tradebot.execution.venue_health import VenueError, VenueStatus
 from tradebot.model.events import OrderFilled, OrderUpdated, PositionLiquidated
 from tradebot.risk.state import RiskStateChanged
 from tradebot.storage.records import SystemEvent
 from tradebot.strategies.base import Strategy
+from tradebot.venues.feed.messages import MarketDataLag
 
 _TIMED_HOOKS = ("on_bar", "on_quote", "on_trade", "on_funding", "on_fill")
 _MAX_PENDING = 200_000
@@ -123,6 +125,8 @@ class EngineMetrics:
         self._day_start: float | None = None
         self._denials_seen: dict[str, int] = {}
         self._durations: dict[str, list[int]] = {}
+        self._feed_lag: set[str] = set()
+        """Symbols whose lag a feed reports (``MarketDataLag``); sampling leaves them alone."""
 
     # -- wiring ------------------------------------------------------------------------------
     def attach(self, engine: TradingEngine, *, time_decisions: bool = True) -> None:
@@ -139,6 +143,8 @@ class EngineMetrics:
         bus.subscribe(PositionLiquidated, lambda _: self.liquidations.inc())
         bus.subscribe(VenueError, self._on_venue_error)
         bus.subscribe(VenueStatus, self._on_venue_status)
+        bus.subscribe(MarketDataLag, self._on_lag)
+        bus.subscribe(TradingHalted, self._on_halt)
         bus.subscribe(SystemEvent, lambda e: self.system_events.labels(e.kind).inc())
         if time_decisions:
             for strategy in engine.strategies:
@@ -172,6 +178,17 @@ class EngineMetrics:
 
     def _on_venue_error(self, error: VenueError) -> None:
         self.api_errors.labels(error.venue, error.kind).inc()
+
+    def _on_lag(self, lag: MarketDataLag) -> None:
+        """The feed's measured lag (receive time − event time); a live feed's is the truth,
+        the sampled "engine time − newest mark" stands in where no feed reports."""
+        self._feed_lag.add(str(lag.instrument_id))
+        self.market_data_lag.labels(str(lag.instrument_id)).set(max(lag.lag_ns, 0) / 1e9)
+
+    def _on_halt(self, halted: TradingHalted) -> None:
+        """The live client stopped sending orders (keys refused): not ready until restarted."""
+        if self.health is not None:
+            self.health.venue(f"{halted.venue}:orders", False, f"trading halted: {halted.reason}")
 
     def _on_venue_status(self, status: VenueStatus) -> None:
         self.venue_up.labels(status.venue).set(1.0 if status.up else 0.0)
@@ -211,7 +228,8 @@ class EngineMetrics:
         for iid, (stamps, _) in list(engine.recorder.marks.items()):
             if stamps:
                 last = stamps[-1]
-                self.market_data_lag.labels(str(iid)).set(max(now - last, 0) / 1e9)
+                if str(iid) not in self._feed_lag:
+                    self.market_data_lag.labels(str(iid)).set(max(now - last, 0) / 1e9)
                 if self.health is not None:
                     self.health.data_seen(str(iid), last)
         for sid, samples in self._durations.items():

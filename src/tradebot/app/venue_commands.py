@@ -2,9 +2,12 @@
 
 ``run --venue`` checks, before anything starts, that the API keys are in the environment and
 that the exchange's API host answers; when either is missing it prints exactly what (the
-variable names, the host) and exits with status 2. With both present it connects, loads the
-markets, prints balances and positions, and — with ``--symbol`` — streams quotes until Ctrl-C.
-(Trading through the engine on a live venue is wired by the live execution client.)
+variable names, the host) and exits with status 2. Then, with ``--symbol``, it trades
+(:mod:`tradebot.app.live_session`): without ``--testnet`` paper trading on the venue's live
+public data (no keys needed, only the network check), with ``--testnet`` through the live
+execution client on the testnet, with ``--live --confirm-mainnet`` and ``venue.confirm_mainnet:
+true`` in the YAML configuration on mainnet. Without ``--symbol`` a keyed run only connects,
+loads the markets and prints balances and positions (a check of the keys).
 
 ``data download`` pages through a venue's candles (ccxt ``fetch_ohlcv`` with since/limit) and
 writes one CSV in the data-folder format ``--data`` reads, atomically.
@@ -15,7 +18,9 @@ from __future__ import annotations
 import asyncio
 import io
 import socket
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,13 +30,20 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from tradebot.app.live_session import LiveSessionSpec, Mode, run_live_session
+from tradebot.app.session import SessionOutcome
+from tradebot.app.settings import LoadedConfig
+from tradebot.app.yaml_session import session_runtime
 from tradebot.backtest.atomic import write_atomic
+from tradebot.engine.config import SessionConfig
 from tradebot.errors import ConfigError, UserInputError
 from tradebot.execution.errors import VenueCallError
 from tradebot.model.data import Bar
 from tradebot.model.timeframes import timeframe_ns
+from tradebot.strategies.base import Strategy
 from tradebot.venues.ccxt.config import SUPPORTED_EXCHANGES, CcxtVenueConfig, missing_credentials
 from tradebot.venues.ccxt.data import CcxtDataClient
+from tradebot.venues.ccxt.execution import CcxtGateway
 from tradebot.venues.ccxt.factories import build_exchange, build_gateway
 
 console = Console()
@@ -111,13 +123,15 @@ def preflight(
     environ: Mapping[str, str] | None = None,
     connect: Connect | None = None,
     timeout_s: float = 3.0,
+    keys: bool = True,
 ) -> list[str]:
     """Everything that stops a live run, as lines to print (empty: ready).
 
-    Checks the key variables first, then that the first API host accepts a TCP connection.
+    Checks the key variables first (unless ``keys`` is False: public data only), then that
+    the first API host accepts a TCP connection.
     """
     problems: list[str] = []
-    missing = missing_credentials(config, environ)
+    missing = missing_credentials(config, environ) if keys else []
     if missing:
         problems.append(
             f"{config.exchange}: API keys missing; set the environment variable(s) "
@@ -162,6 +176,29 @@ async def _live_session(config: CcxtVenueConfig, symbol: str | None, seconds: fl
         await gateway.close()
 
 
+@dataclass
+class LiveRequest:
+    """What ``tradebot run --venue … --symbol …`` trades (built by the CLI from its flags)."""
+
+    strategies: list[Strategy[Any]]
+    params: dict[str, Any]
+    config: SessionConfig
+    timeframe: str = "1m"
+    json_path: Path | None = None
+    report_path: Path | None = None
+    loaded: LoadedConfig | None = None
+    strategies_from_file: bool = True
+    streams: bool = True
+    spec: dict[str, Any] = field(default_factory=dict)
+    """Further :class:`LiveSessionSpec` fields (poll intervals, duration, feed settings)."""
+
+
+def _mode(testnet: bool, live: bool) -> Mode:
+    if testnet:
+        return "testnet"
+    return "mainnet" if live else "paper"
+
+
 def run_venue(
     venue: str,
     *,
@@ -172,26 +209,95 @@ def run_venue(
     seconds: float = 0.0,
     environ: Mapping[str, str] | None = None,
     connect: Connect | None = None,
-) -> None:
-    """``tradebot run --venue``: pre-flight, then a session on the venue (exit 2 on a problem)."""
-    if not testnet and not live:
-        _fail("--venue needs --testnet, or --live with --confirm-mainnet for real money")
+    request: LiveRequest | None = None,
+) -> SessionOutcome | None:
+    """``tradebot run --venue``: pre-flight, then a session on the venue (exit 2 on a problem).
+
+    Returns the outcome of a trading session (None after a key check without ``--symbol``).
+    """
+    mode = _mode(testnet, live)
     try:
-        config = venue_config(venue, testnet=testnet, live=live, confirm_mainnet=confirm_mainnet)
-        problems = preflight(config, environ=environ, connect=connect)
+        config = venue_config(
+            venue,
+            testnet=testnet,
+            live=live,
+            confirm_mainnet=confirm_mainnet,
+            read_only=mode == "paper",
+        )
+        if mode == "mainnet" and not (
+            request is not None
+            and request.loaded is not None
+            and request.loaded.settings.venue.confirm_mainnet
+        ):
+            raise ConfigError(
+                f"{config.exchange}: mainnet (real money) needs venue: {{confirm_mainnet: true}} "
+                "in the --config YAML file as well as --live --confirm-mainnet"
+            )
+        if mode == "paper" and symbol is None:
+            raise ConfigError(
+                "--venue without --testnet paper-trades the venue's live data: "
+                "give --symbol, e.g. BTC/USDT:USDT"
+            )
+        problems = preflight(config, environ=environ, connect=connect, keys=mode != "paper")
     except UserInputError as exc:
         _fail(str(exc))
-        return
+        return None
     if problems:
         for line in problems:
             err_console.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2)
-    env = "testnet" if config.testnet else "MAINNET"
-    console.print(f"connecting to {config.exchange} ({env})")
+    env = {"paper": "paper trading on live data", "testnet": "testnet", "mainnet": "MAINNET"}
+    console.print(f"connecting to {config.exchange} ({env[mode]})")
     try:
-        asyncio.run(_live_session(config, symbol, seconds))
-    except VenueCallError as exc:
+        if symbol is None or request is None:
+            asyncio.run(_live_session(config, symbol, seconds))
+            return None
+        return _trade(config, mode, symbol, request, environ)
+    except (VenueCallError, UserInputError) as exc:
         _fail(str(exc))
+        return None
+
+
+def _trade(
+    config: CcxtVenueConfig,
+    mode: Mode,
+    symbol: str,
+    request: LiveRequest,
+    environ: Mapping[str, str] | None,
+) -> SessionOutcome:
+    rest = build_exchange(config, environ=environ, private=False)
+    stream = (
+        build_exchange(config, environ=environ, private=False, pro=True)
+        if request.streams
+        else None
+    )
+    data = CcxtDataClient(rest, config.venue, stream_exchange=stream)
+    gateway = None
+    if mode != "paper":
+        gateway = CcxtGateway(build_exchange(config, environ=environ), config)
+    spec = LiveSessionSpec(
+        venue=config.venue,
+        mode=mode,
+        symbol=symbol,
+        strategies=request.strategies,
+        params=request.params,
+        config=request.config,
+        timeframe=request.timeframe,
+        json_path=request.json_path,
+        report_path=request.report_path,
+        streams=stream is not None,
+        **request.spec,
+    )
+    services = session_runtime(
+        request.loaded,
+        start_ns=time.time_ns(),
+        serve=True,
+        watch=True,
+        strategies_from_file=request.strategies_from_file,
+    )
+    with services as (attach, wrap):
+        observe = wrap(None)  # type: ignore[arg-type]
+        return asyncio.run(run_live_session(spec, data, gateway, attach=attach, observe=observe))
 
 
 # -- data download ---------------------------------------------------------------------------
@@ -337,6 +443,7 @@ def download(
 
 
 __all__ = [
+    "LiveRequest",
     "api_hosts",
     "candles_csv",
     "data_app",

@@ -96,6 +96,14 @@ class VenuePosition(msgspec.Struct, frozen=True, kw_only=True):
     leverage: float | None = None
 
 
+class ComboLegRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """One leg of a combo order: ``ratio`` contracts of ``symbol`` per combo unit."""
+
+    symbol: str
+    side: OrderSideText
+    ratio: float = 1.0
+
+
 class VenueGateway(Protocol):
     """Async calls to one exchange account. Failures raise :mod:`tradebot.execution.errors`."""
 
@@ -141,6 +149,7 @@ class VenueGateway(Protocol):
 
 
 __all__ = [
+    "ComboLegRequest",
     "OrderRequest",
     "VenueBalance",
     "VenueFill",

@@ -66,6 +66,14 @@ from tradebot.execution.errors import (
 from tradebot.execution.gateway import OrderRequest, VenueFill, VenueGateway, VenueOrder
 from tradebot.execution.interfaces import ExecutionEvents
 from tradebot.execution.live_events import ReconcileReport, ShutdownReport, TradingHalted
+from tradebot.execution.live_structures import (
+    Combo,
+    cancel_combo,
+    create_combo,
+    create_legged,
+    poll_combo,
+    wants_combo,
+)
 from tradebot.execution.rate_limit import VENUE_LIMITS, RateLimiter
 from tradebot.execution.retry import RetryPolicy, retrying
 from tradebot.execution.smart_limit import SmartLimitParams, cross_price, step_price
@@ -145,6 +153,7 @@ class Tracked:
         "accepted",
         "cancel_requested",
         "closed",
+        "combo",
         "filled",
         "grace",
         "lock",
@@ -182,6 +191,8 @@ class Tracked:
         self.venue_avg: float | None = None
         self.grace = 0
         self.smart: _Smart | None = None
+        self.combo: Combo | None = None
+        """The combo order this leg travels in (multi-leg structures)."""
 
     @property
     def working(self) -> bool:
@@ -263,6 +274,10 @@ class LiveExecutionClient:
         self._events: ExecutionEvents | None = None
         self.orders: dict[ClientOrderId, Tracked] = {}
         """Every order this client was given or adopted, by client order id."""
+        self.combos: dict[str, Combo] = {}
+        """Combo orders of multi-leg structures, by label."""
+        self._by_venue_id: dict[str, Tracked] = {}
+        """Orders by the venue's id: fills that do not carry our id (Binance's userTrades)."""
         self.seen_trades: set[str] = set()
         self.duplicate_fills = 0
         """Fills seen again (by trade id) and dropped."""
@@ -322,6 +337,37 @@ class LiveExecutionClient:
                 self._start_smart(t, params, book[0], book[1])
         self._spawn(self._create(t))
 
+    def submit_structure(self, orders: list[Order]) -> None:
+        """Send the legs of one structure as a unit (:mod:`tradebot.execution.live_structures`):
+        a combo order where the venue has them (Deribit options), else every leg at once with
+        a rollback if one is refused."""
+        if any(o.client_order_id in self.orders for o in orders):
+            return  # re-sent: never doubled
+        now = self.clock.now_ns()
+        legs = [Tracked(o, self._symbol_of(o.instrument_id), now) for o in orders]
+        for t in legs:
+            self.orders[t.order.client_order_id] = t
+        problem = ""
+        if self.halted:
+            problem = f"not sent: trading halted ({self.halt_reason})"
+        elif self._closing:
+            problem = "not sent: the live client is shutting down"
+        elif any(o.quote_quantity and not o.quantity for o in orders):
+            problem = "not sent: quote-sized orders are not supported live"
+        if problem:
+            for t in legs:
+                self._reject(t, f"structure: {problem}", now)
+            return
+        if wants_combo(self, legs):
+            label = f"{orders[0].client_order_id}-combo"
+            combo = Combo(label, legs, min(o.quantity for o in orders))
+            self.combos[label] = combo
+            for t in legs:
+                t.combo = combo
+            self._spawn(create_combo(self, combo))
+        else:
+            self._spawn(create_legged(self, legs))
+
     def cancel_order(self, order: Order) -> None:
         """Schedule the cancel of ``order`` (after its create finished)."""
         t = self.orders.get(order.client_order_id)
@@ -330,6 +376,9 @@ class LiveExecutionClient:
         if t.closed or t.cancel_requested:
             return
         t.cancel_requested = True
+        if t.combo is not None:
+            self._spawn(cancel_combo(self, t.combo, "canceled"))
+            return
         self._spawn(self._cancel(t, "canceled"))
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -358,7 +407,10 @@ class LiveExecutionClient:
             requested += 1
             if not t.cancel_requested:  # (the engine's stop may have asked already)
                 t.cancel_requested = True
-                self._spawn(self._cancel(t, "canceled at shutdown"))
+                if t.combo is not None:
+                    self._spawn(cancel_combo(self, t.combo, "canceled at shutdown"))
+                else:
+                    self._spawn(self._cancel(t, "canceled at shutdown"))
         timed_out = not await self.idle(timeout)
         self.drain()
         still_open = tuple(cid for cid, t in self.orders.items() if not t.closed and t.sent)
@@ -721,6 +773,7 @@ class LiveExecutionClient:
             return
         if snapshot.venue_order_id:
             t.order.venue_order_id = VenueOrderId(snapshot.venue_order_id)
+            self._by_venue_id[snapshot.venue_order_id] = t
         status = snapshot.status
         ts = snapshot.ts_event or self.clock.now_ns()
         if status == "rejected":
@@ -797,6 +850,11 @@ class LiveExecutionClient:
         if fill.ts_event > self._fills_since_ns:
             self._fills_since_ns = fill.ts_event
         t = self.orders.get(ClientOrderId(fill.client_order_id))
+        if t is None and not fill.client_order_id and fill.venue_order_id:
+            t = self._by_venue_id.get(fill.venue_order_id)
+        if t is None:
+            combo = self.combos.get(fill.client_order_id)
+            t = combo.leg(fill.symbol) if combo is not None else None
         if t is None:
             self._external_fill(fill)
             return True
@@ -951,7 +1009,13 @@ class LiveExecutionClient:
 
     async def poll(self) -> None:
         """Fetch new fills and resolve working orders the venue no longer lists open."""
-        working = [t for t in self.orders.values() if not t.closed and (t.sent or t.uncertain)]
+        for combo in [c for c in self.combos.values() if any(not t.closed for t in c.legs)]:
+            await poll_combo(self, combo)
+        working = [
+            t
+            for t in self.orders.values()
+            if not t.closed and (t.sent or t.uncertain) and t.combo is None
+        ]
         if not working:
             return
         since = self._fills_since_ns - _ns(self.config.fill_lookback_s)

@@ -14,6 +14,19 @@ class TradingHalted(msgspec.Struct, frozen=True):
     ts_event: int
 
 
+class StructureRejected(msgspec.Struct, frozen=True):
+    """A multi-leg structure did not go through as a whole: the legs that were not refused
+    were canceled and whatever had filled was closed with reduce-only market orders."""
+
+    venue: str
+    legs: tuple[str, ...]
+    """Client order ids of the legs."""
+    reason: str
+    rollback_orders: tuple[str, ...]
+    """Client order ids of the closing orders sent."""
+    ts_event: int
+
+
 class ReconcileDifference(msgspec.Struct, frozen=True):
     """Reconciliation found the engine's view and the venue's apart, and what it did about it.
 
@@ -51,4 +64,10 @@ class ShutdownReport(msgspec.Struct, frozen=True):
     timed_out: bool
 
 
-__all__ = ["ReconcileDifference", "ReconcileReport", "ShutdownReport", "TradingHalted"]
+__all__ = [
+    "ReconcileDifference",
+    "ReconcileReport",
+    "ShutdownReport",
+    "StructureRejected",
+    "TradingHalted",
+]

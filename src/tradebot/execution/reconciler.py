@@ -81,6 +81,8 @@ async def _orders_pass(client: LiveExecutionClient, note: _Note) -> None:
     )
     listed_ids = {o.client_order_id for o in listed}
     for snapshot in listed:
+        if snapshot.client_order_id in client.combos:
+            continue  # a structure's combo order: its legs are polled with it
         t = client.orders.get(ClientOrderId(snapshot.client_order_id))
         if t is None:
             await _unknown_order(client, snapshot, note)
@@ -91,12 +93,16 @@ async def _orders_pass(client: LiveExecutionClient, note: _Note) -> None:
         elif not t.accepted or t.uncertain:
             await client._apply(t, snapshot)
     since = client._fills_since_ns - round(client.config.fill_lookback_s * 1e9)
-    booked = await client.sync_fills(None, since)
+    booked = 0
+    for symbol in _fill_symbols(client):
+        booked += await client.sync_fills(symbol, since)
     if booked:
         note("missed_fill", "fills", 0.0, float(booked), "booked")
     for t in list(client.orders.values()):
         if t.closed or not (t.sent or t.uncertain) or t.order.client_order_id in listed_ids:
             continue
+        if t.combo is not None:
+            continue  # polled through its combo order
         if t.terminal is not None:
             t.grace = client.config.terminal_grace_polls  # the venue has spoken: settle now
             client._settle(t)
@@ -104,6 +110,19 @@ async def _orders_pass(client: LiveExecutionClient, note: _Note) -> None:
         action = await client.resolve(t, final=True)
         if action != "open":
             note("missing_local_order", t.order.client_order_id, "open", action, action)
+
+
+def _fill_symbols(client: LiveExecutionClient) -> list[str | None]:
+    """Symbols to ask for executions: the portfolio's instruments of this venue and the
+    symbols of tracked orders, one by one (Binance and MEXC refuse a fills query without a
+    symbol); every symbol at once (None) when the client has no portfolio."""
+    pf = client.portfolio
+    if pf is None:
+        return [None]
+    symbols = {client._symbol_of(iid) for iid in pf.instruments if iid.venue == client.venue}
+    symbols.update(t.symbol for t in client.orders.values() if not t.closed)
+    found: list[str | None] = [*sorted(symbols)]
+    return found or [None]
 
 
 async def _account_pass(client: LiveExecutionClient, note: _Note) -> None:

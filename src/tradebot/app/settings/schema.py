@@ -105,6 +105,8 @@ class VenueSection(BaseModel):
     slippage: float = Field(default=0.0005, ge=0, lt=0.1)
     latency_ms: float = Field(default=0.0, ge=0)
     limit_fill_on_touch: bool = True
+    confirm_mainnet: bool = False
+    """Third switch for real money on a real venue (with ``--live --confirm-mainnet``)."""
 
 
 class StorageSection(BaseModel):

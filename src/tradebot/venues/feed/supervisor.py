@@ -391,7 +391,13 @@ class FeedSupervisor:
             self.bus.publish(message)
 
 
+_KINDS = frozenset({"network", "timeout", "rate_limit", "auth", "rejected", "exchange"})
+
+
 def _error_kind(exc: BaseException) -> str:
+    own = getattr(exc, "kind", None)  # a translated venue error (CcxtDataClient) names its kind
+    if isinstance(own, str) and own in _KINDS:
+        return own
     if isinstance(exc, TimeoutError):
         return "timeout"
     if isinstance(exc, OSError | EOFError | ConnectionError):

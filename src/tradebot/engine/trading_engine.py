@@ -95,7 +95,9 @@ class _Timer:
         self.live = True
 
 
-class StrategyFailed(msgspec.Struct, frozen=True):
+# gc=False on the records below: scalars and gc-free structs only (no cycles), one per signal
+# in a backtest, so the garbage collector need not re-scan them.
+class StrategyFailed(msgspec.Struct, frozen=True, gc=False):
     """A strategy raised; it was stopped and the engine carried on."""
 
     strategy_id: str
@@ -103,7 +105,7 @@ class StrategyFailed(msgspec.Struct, frozen=True):
     ts_event: int
 
 
-class SignalRecord(msgspec.Struct, frozen=True):
+class SignalRecord(msgspec.Struct, frozen=True, gc=False):
     """A signal with the risk engine's verdict, kept for reports and storage."""
 
     signal: Signal
@@ -111,7 +113,7 @@ class SignalRecord(msgspec.Struct, frozen=True):
     client_order_id: str | None
 
 
-class EquitySample(msgspec.Struct, frozen=True):
+class EquitySample(msgspec.Struct, frozen=True, gc=False):
     """Net liquidation value and gross exposure after a market step."""
 
     ts_event: int
@@ -252,38 +254,45 @@ class TradingEngine:
 
     # -- hot path ----------------------------------------------------------------------------
     def on_event(self, event: MarketEvent) -> None:
-        """Process one market event at its timestamp."""
+        """Process one market event at its timestamp.
+
+        A backtest calls this once per bar, where one more Python call costs about as much as
+        the bar's own bookkeeping: the new-step work of :meth:`_advance` is written out here.
+        """
         ts = event.ts_event
+        cls = type(event)
         new_step = ts != self._last_ts
         if new_step:
-            self._advance(ts)
+            if self._last_ts >= 0:
+                recorder = self.recorder
+                if self.portfolio.account.version == recorder.steady_version:
+                    recorder.ts.append(self._last_ts)  # all that sample() does between fills
+                else:
+                    recorder.sample(self._last_ts)
+            self._last_ts = ts
+            clock = self.clock
+            if clock.has_alerts:
+                clock.advance_to(ts)
+            elif ts > clock.now:
+                clock.now = ts
         self.events_processed += 1
-        if self._option_feed and type(event) is Bar:
-            asset = self._option_feed.get(event.instrument_id)
-            if asset is not None:
-                self._on_underlying_bar(event, asset)
+        if self._option_feed:
+            self._feed_option_market(event)
         sim = self._sim
         if sim is not None:
             sim.on_market(event)
-        cls = type(event)
-        route = self._routes[cls].get(event.instrument_id)
-        if route is None:
-            route = self._route(cls, event.instrument_id)
+        route = self._routes[cls].get(event.instrument_id) or self._route(cls, event.instrument_id)
         handlers, mark_ts, mark_px, aggregators = route
-        price = _PRICE[cls](event)
+        price = event.close if cls is Bar else _PRICE[cls](event)  # type: ignore[union-attr]
         if price:
             mark_ts.append(ts)
             mark_px.append(price)
             if sim is None:
                 self.portfolio.mark(event.instrument_id, price)
         breakers = self._breakers
-        if breakers.watch_data:
-            breakers.on_event(event)
-        if new_step and breakers.active:
+        if breakers.watch_data or (new_step and breakers.active):
             # After the venue and the marks saw the event, before any strategy acts on it.
-            breakers.on_step(ts)
-            if breakers.close_requests:
-                self._close_requested()
+            self._run_breakers(event, ts, new_step)
         for handler in handlers:
             try:
                 handler(event)
@@ -294,7 +303,24 @@ class TradingEngine:
         if self._pending:
             self._review()
 
+    def _run_breakers(self, event: MarketEvent, ts: int, new_step: bool) -> None:
+        """Data freshness on every event, the circuit breakers once per step (when armed)."""
+        breakers = self._breakers
+        if breakers.watch_data:
+            breakers.on_event(event)
+        if new_step and breakers.active:
+            breakers.on_step(ts)
+            if breakers.close_requests:
+                self._close_requested()
+
     # -- options -----------------------------------------------------------------------------
+    def _feed_option_market(self, event: MarketEvent) -> None:
+        """A bar of an underlying moves its option market (other events do not)."""
+        if type(event) is Bar:
+            asset = self._option_feed.get(event.instrument_id)
+            if asset is not None:
+                self._on_underlying_bar(event, asset)
+
     def _on_underlying_bar(self, bar: Bar, asset: str) -> None:
         """Move the option market, then mark held options and settle the expired ones."""
         options = self.options
@@ -318,9 +344,7 @@ class TradingEngine:
 
     def _settle_expired(self, option: Option) -> None:
         """Close every strategy's position in an expired option; the venue settles it."""
-        owners = [
-            s for s in self.strategies if abs(self.book.quantity(s.id, option.id)) > 1e-12
-        ]
+        owners = [s for s in self.strategies if abs(self.book.quantity(s.id, option.id)) > 1e-12]
         for strategy in owners:
             held = self.book.quantity(strategy.id, option.id)
             self.submit_signal(
@@ -379,7 +403,10 @@ class TradingEngine:
         return orders
 
     def _advance(self, ts: int) -> None:
-        """A new timestamp: sample the equity of the last one and move the clock."""
+        """A new timestamp: sample the equity of the last one and move the clock.
+
+        :meth:`on_event` does the same inline; keep the two in step.
+        """
         if self._last_ts >= 0:
             self.recorder.sample(self._last_ts)
         self._last_ts = ts
@@ -616,9 +643,7 @@ class TradingEngine:
             handlers.insert(0, self.risk.on_bar)
         if self._exits is not None and cls is not FundingRate:
             handlers.insert(0, self._watch_exits)
-        marks = self.recorder.marks.get(instrument_id)
-        if marks is None:
-            marks = self.recorder.marks[instrument_id] = ([], [])
+        marks = self.recorder.series(instrument_id)
         aggregators: list[_Aggregation] = []
         if cls is Bar:
             wanted = sorted(

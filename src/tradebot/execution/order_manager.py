@@ -186,6 +186,8 @@ class OrderManager:
     ) -> list[Order]:
         """Open orders, optionally filtered by instrument and strategy."""
         live = self._live
+        if not live:
+            return []  # the usual case in a backtest: filled orders leave ``_live`` at once
         for cid in [cid for cid, o in live.items() if not o.is_open]:
             del live[cid]
         return [
@@ -239,6 +241,8 @@ class OrderManager:
             order.transition(_ST_SUBMITTED, fill.ts_event)
             order.transition(_ST_ACCEPTED, fill.ts_event)
         order.apply_fill(fill.quantity, fill.price, fill.ts_event)
+        if not order.is_open:
+            self._live.pop(order.client_order_id, None)
         self.fills.append(fill)
         self._portfolio.apply_fill(fill)
         self._publish(fill)

@@ -8,7 +8,9 @@ from tradebot.model.enums import LiquiditySide, OrderSide, OrderStatus
 from tradebot.model.identifiers import ClientOrderId, InstrumentId, StrategyId
 
 
-class OrderFilled(msgspec.Struct, frozen=True):
+# gc=False: a backtest keeps one of these per order or fill, and they hold only scalars, ids
+# and tuples (no reference cycles), so the garbage collector need not re-scan them.
+class OrderFilled(msgspec.Struct, frozen=True, gc=False):
     """One execution of (part of) an order.
 
     ``fee`` is in ``fee_currency`` and is positive for a cost, negative for a rebate.
@@ -28,7 +30,7 @@ class OrderFilled(msgspec.Struct, frozen=True):
     tag: str = ""
 
 
-class OrderUpdated(msgspec.Struct, frozen=True):
+class OrderUpdated(msgspec.Struct, frozen=True, gc=False):
     """An order changed state (accepted, denied, rejected, canceled, expired, triggered)."""
 
     client_order_id: ClientOrderId
@@ -38,7 +40,7 @@ class OrderUpdated(msgspec.Struct, frozen=True):
     reason: str = ""
 
 
-class FundingPaid(msgspec.Struct, frozen=True):
+class FundingPaid(msgspec.Struct, frozen=True, gc=False):
     """A funding payment on a perpetual: negative ``amount`` was paid, positive received."""
 
     instrument_id: InstrumentId
@@ -48,7 +50,7 @@ class FundingPaid(msgspec.Struct, frozen=True):
     ts_event: int
 
 
-class PositionLiquidated(msgspec.Struct, frozen=True):
+class PositionLiquidated(msgspec.Struct, frozen=True, gc=False):
     """The venue closed a position because equity fell below maintenance margin."""
 
     instrument_id: InstrumentId

@@ -39,6 +39,9 @@ _ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
     _S.TRIGGERED: frozenset({_S.PARTIALLY_FILLED, _S.FILLED, _S.CANCELED, _S.EXPIRED}),
     _S.PARTIALLY_FILLED: frozenset({_S.PARTIALLY_FILLED, _S.FILLED, _S.CANCELED, _S.EXPIRED}),
 }
+_NO_STATES: frozenset[OrderStatus] = frozenset()
+_NEEDS_PRICE = (_OT_LIMIT, _OT_STOP_LIMIT)
+_NEEDS_TRIGGER = (_OT_STOP_MARKET, _OT_STOP_LIMIT)
 MANUAL = StrategyId("manual")
 """Strategy id of orders a person placed."""
 
@@ -129,14 +132,17 @@ class Order:
     ) -> None:
         if not (quantity >= 0 and quote_quantity >= 0):  # also refuses NaN
             raise ValueError(f"order {client_order_id}: quantity must not be negative or NaN")
-        for label, value in (("price", price), ("trigger price", trigger_price)):
-            if value is not None and not value > 0:
-                raise ValueError(f"order {client_order_id}: {label} was {value}; it must be > 0")
+        if price is not None and not price > 0:
+            raise ValueError(f"order {client_order_id}: price was {price}; it must be > 0")
+        if trigger_price is not None and not trigger_price > 0:
+            raise ValueError(
+                f"order {client_order_id}: trigger price was {trigger_price}; it must be > 0"
+            )
         if quantity == 0 and quote_quantity == 0:
             raise ValueError(f"order {client_order_id}: quantity was 0")
-        if order_type in (_OT_LIMIT, _OT_STOP_LIMIT) and price is None:
+        if price is None and order_type in _NEEDS_PRICE:
             raise ValueError(f"order {client_order_id}: a {order_type.value} order needs a price")
-        if order_type in (_OT_STOP_MARKET, _OT_STOP_LIMIT) and trigger_price is None:
+        if trigger_price is None and order_type in _NEEDS_TRIGGER:
             raise ValueError(f"order {client_order_id}: a {order_type.value} order needs a trigger")
         if quote_quantity and (order_type is not _OT_MARKET or side is not _SIDE_BUY):
             raise ValueError(f"order {client_order_id}: only market buys can be sized in quote")
@@ -187,7 +193,7 @@ class Order:
         InvalidOrderTransition
             If ``status`` cannot follow the current state.
         """
-        if status not in _ALLOWED.get(self.status, frozenset()):
+        if status not in _ALLOWED.get(self.status, _NO_STATES):
             raise InvalidOrderTransition(
                 f"order {self.client_order_id} was {self.status.value} and cannot become "
                 f"{status.value}"

@@ -12,15 +12,19 @@ from dataclasses import dataclass
 
 import msgspec
 
+from tradebot.model.enums import OrderSide
 from tradebot.model.events import OrderFilled
 from tradebot.model.identifiers import InstrumentId, StrategyId
 from tradebot.model.instruments import Instrument
 
 _EPS = 1e-12
+_SELL = OrderSide.SELL
 _NO_STRATEGY = StrategyId("")
 
 
-class TradeRecord(msgspec.Struct, frozen=True):
+# gc=False: a backtest keeps one of these per order or fill, and they hold only scalars, ids
+# and tuples (no reference cycles), so the garbage collector need not re-scan them.
+class TradeRecord(msgspec.Struct, frozen=True, gc=False):
     """A closed round trip, as shown in reports.
 
     ``pnl`` is net of fees and funding, in ``currency`` (the settlement currency).
@@ -106,7 +110,8 @@ class Position:
         self.fees += fee
         trades: list[TradeRecord] = []
         realized = 0.0
-        if self.is_flat or (self.quantity > 0) == (signed > 0):
+        # ``is_flat`` written out here and below: this runs twice per fill (account and book).
+        if abs(self.quantity) <= _EPS or (self.quantity > 0) == (signed > 0):
             self._open(signed, fill.price, fill.ts_event, fill.strategy_id)
             self._trade_fees += fee
             return 0.0, trades
@@ -120,7 +125,7 @@ class Position:
         self._exit_cost += closing / fill.price if inst.is_inverse else closing * fill.price
         self.realized_pnl += realized
         self._reduce(closing_signed)
-        if self.is_flat:
+        if abs(self.quantity) <= _EPS:
             trades.append(self._close_trade(fill))
         remainder = abs(signed) - closing
         if remainder > _EPS:
@@ -131,7 +136,7 @@ class Position:
         return realized, trades
 
     def _open(self, signed: float, price: float, ts: int, strategy_id: StrategyId) -> None:
-        if self.is_flat:
+        if abs(self.quantity) <= _EPS:
             self._reset_trade(ts, strategy_id)
         inverse = self.instrument.is_inverse
         self.quantity += signed
@@ -163,7 +168,7 @@ class Position:
             self._entry_qty / self._entry_cost if inverse else self._entry_cost / self._entry_qty
         )
         exit_px = self._exit_qty / self._exit_cost if inverse else self._exit_cost / self._exit_qty
-        long = fill.side.sign < 0
+        long = fill.side is _SELL  # a sell closed it: the trade was long
         net = self._trade_gross - self._trade_fees + self._trade_funding
         entry_value = inst.notional(self._entry_qty, entry_px)
         return TradeRecord(

@@ -39,7 +39,9 @@ class SizeMode(StrEnum):
     """Fraction of net liquidation value (1.0 = all in, at the account's leverage)."""
 
 
-class Signal(msgspec.Struct, frozen=True, kw_only=True):
+# gc=False: a backtest keeps one of these per order or fill, and they hold only scalars, ids
+# and tuples (no reference cycles), so the garbage collector need not re-scan them.
+class Signal(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A trading intent with its confidence and exit plan.
 
     Parameters

@@ -87,8 +87,9 @@ class OptionSpec:
 
 DERIBIT_BTC = OptionSpec()
 """Deribit BTC options: premium in BTC, 0.1 BTC lots, tick 0.0001 BTC (0.0005 above 0.005)."""
-DERIBIT_ETH = OptionSpec(underlying="ETH", quote="ETH", size_increment=Decimal("1"),
-                         min_quantity=Decimal("1"))
+DERIBIT_ETH = OptionSpec(
+    underlying="ETH", quote="ETH", size_increment=Decimal("1"), min_quantity=Decimal("1")
+)
 """Deribit ETH options: premium in ETH, 1 ETH lots."""
 
 __all__ = ["DERIBIT_BTC", "DERIBIT_ETH", "OptionSpec"]

@@ -112,11 +112,17 @@ class CircuitBreakers:
     def on_step(self, ts: int) -> None:
         """Re-evaluate every breaker at time ``ts``."""
         pf = self.portfolio
-        held = any(pos.quantity for pos in pf.positions.values())
         version = pf.account.version
-        quiet = not held and version == self._version and not self.state.active
-        if quiet and ts // NS_PER_DAY == self.state.day:
-            return  # flat, no fill since the last step: equity cannot have moved
+        state = self.state
+        # Flat, no fill since the last step, no block and the same day: equity cannot have
+        # moved. Tested first and without a generator, as it is the usual step of a backtest.
+        if version == self._version and not state.active and ts // NS_PER_DAY == state.day:
+            for pos in pf.positions.values():
+                if pos.quantity:
+                    break
+            else:
+                return
+        held = any(pos.quantity for pos in pf.positions.values())
         nlv = pf.valuation()[0]
         if nlv != nlv:  # no price yet to value the account
             return

@@ -161,7 +161,11 @@ class RiskEngine:
     def open_positions(self) -> int:
         """Instruments with a non-zero position (spot balances included)."""
         pf = self._portfolio
-        return sum(1 for iid in pf.instruments if abs(pf.holding(iid)) > 1e-12)
+        count = 0
+        for iid in pf.instruments:
+            if abs(pf.holding(iid)) > 1e-12:
+                count += 1
+        return count
 
     def evaluate(self, signal: Signal, *, held: float | None = None) -> Verdict:
         """Turn ``signal`` into an approved order size, or deny it.
@@ -250,7 +254,8 @@ class RiskEngine:
                 return Denied(
                     "SPOT_SHORT", f"{inst.id} is a spot pair and cannot be sold short (held 0)"
                 )
-        sizing = self.config.sizing_for(str(signal.strategy_id))
+        # Most sessions configure no sizing method: skip the lookup (it formats the id).
+        sizing = self.config.sizing_for(str(signal.strategy_id)) if self.config.sizing else None
         if sizing is not None:
             resized = self._apply_sizing(sizing, signal, inst, price)
             if isinstance(resized, Denied):

@@ -7,7 +7,9 @@ import msgspec
 from tradebot.model.enums import OrderSide
 
 
-class Approved(msgspec.Struct, frozen=True):
+# gc=False: a backtest keeps one of these per order or fill, and they hold only scalars, ids
+# and tuples (no reference cycles), so the garbage collector need not re-scan them.
+class Approved(msgspec.Struct, frozen=True, gc=False):
     """The signal may become an order of this size."""
 
     side: OrderSide
@@ -17,7 +19,7 @@ class Approved(msgspec.Struct, frozen=True):
     note: str = ""
 
 
-class Denied(msgspec.Struct, frozen=True):
+class Denied(msgspec.Struct, frozen=True, gc=False):
     """The signal was refused. ``code`` is machine-readable, ``reason`` names the numbers."""
 
     code: str

@@ -166,7 +166,8 @@ class Strategy(Generic[P]):
 
     def holding(self, instrument_id: InstrumentId) -> float:
         """Signed quantity held."""
-        return self.ctx.holding(instrument_id)
+        ctx = self._ctx  # not the ``ctx`` property: this runs on every bar of most strategies
+        return (ctx if ctx is not None else self.ctx).holding(instrument_id)
 
     def is_flat(self, instrument_id: InstrumentId) -> bool:
         """True when nothing is held in ``instrument_id``."""
@@ -174,7 +175,8 @@ class Strategy(Generic[P]):
 
     def signal(self, signal: Signal) -> Order | None:
         """Send any signal; return the resulting order, or None when risk denied it."""
-        return self.ctx.submit_signal(self.id, signal)
+        ctx = self._ctx
+        return (ctx if ctx is not None else self.ctx).submit_signal(self.id, signal)
 
     def buy(
         self,

@@ -29,6 +29,8 @@ from tradebot.risk.exits.shared_values import SharedValues
 
 _Key = tuple[StrategyId, InstrumentId]
 _HOUR_NS = 3_600_000_000_000
+_NOT_FED: frozenset[str] = frozenset()
+"""No timeframe was fed by a bar (shared, not a new empty set on every bar)."""
 
 
 class ExitMonitor:
@@ -147,7 +149,7 @@ class ExitMonitor:
         """
         iid = bar.instrument_id
         shared = self._values.get(iid)
-        fed = {tf for tf, values in shared.items() if values.update(bar)} if shared else set()
+        fed = {tf for tf, values in shared.items() if values.update(bar)} if shared else _NOT_FED
         plans = self._by_instrument.get(iid)
         if not plans:
             return []

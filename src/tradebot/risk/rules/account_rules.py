@@ -41,9 +41,11 @@ class MaxOpenPositions:
 
     def check(self, proposal: Proposal, ctx: RuleContext) -> Outcome:
         """Refuse a new instrument once the count is reached."""
+        limit = ctx.limits.max_open_positions
+        if limit > len(ctx.portfolio.instruments):
+            return None  # fewer instruments than the limit: it cannot be reached (cheap exit)
         if abs(ctx.portfolio.holding(proposal.instrument.id)) > 1e-12:
             return None
-        limit = ctx.limits.max_open_positions
         held = ctx.open_positions()
         if held >= limit:
             return Reject(f"{held} positions are open, the limit is {limit}")

@@ -3,17 +3,23 @@ margin, and the smallest order worth sending."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tradebot.model.instruments import Option
 from tradebot.risk.rules.base import Outcome, Proposal, Reject, Resize, RuleContext
 
 
-def _fit(proposal: Proposal, room_value: float, what: str) -> Outcome:
-    """Shrink to ``room_value`` of value, or refuse when there is no room."""
-    if proposal.value <= room_value + 1e-9:
+def _fit(proposal: Proposal, room_value: float, what: Callable[[], str]) -> Outcome:
+    """Shrink to ``room_value`` of value, or refuse when there is no room.
+
+    ``what`` makes the reason; it is called only when the order does not fit, since
+    formatting it on every order cost more than the check itself.
+    """
+    if proposal.quantity * proposal.unit_value <= room_value + 1e-9:
         return None
     if room_value <= 0 or proposal.unit_value <= 0:
-        return Reject(f"{what}: no room left")
-    return Resize(room_value / proposal.unit_value, what)
+        return Reject(f"{what()}: no room left")
+    return Resize(room_value / proposal.unit_value, what())
 
 
 class RiskPerTrade:
@@ -64,7 +70,7 @@ class MaxPosition:
         return _fit(
             proposal,
             cap - current + reducing,
-            f"position capped at {ctx.limits.max_position:.0%} of NLV ({cap:,.2f})",
+            lambda: f"position capped at {ctx.limits.max_position:.0%} of NLV ({cap:,.2f})",
         )
 
 
@@ -83,7 +89,9 @@ class SymbolExposure:
         return _fit(
             proposal,
             cap - used + 2 * reducing,
-            f"exposure to {underlying} capped at {ctx.limits.max_symbol_exposure:.0%} of NLV",
+            lambda: (
+                f"exposure to {underlying} capped at {ctx.limits.max_symbol_exposure:.0%} of NLV"
+            ),
         )
 
 
@@ -97,7 +105,9 @@ class MaxLeverage:
         cap = ctx.limits.max_leverage * proposal.nlv
         used = ctx.portfolio.valuation()[1]
         return _fit(
-            proposal, cap - used, f"gross exposure capped at {ctx.limits.max_leverage:g}x NLV"
+            proposal,
+            cap - used,
+            lambda: f"gross exposure capped at {ctx.limits.max_leverage:g}x NLV",
         )
 
 
@@ -124,8 +134,10 @@ class MarginAvailable:
         return _fit(
             proposal,
             room_value,
-            f"initial margin limited to the free margin less a {ctx.limits.margin_buffer:.0%} "
-            "buffer",
+            lambda: (
+                f"initial margin limited to the free margin less a {ctx.limits.margin_buffer:.0%} "
+                "buffer"
+            ),
         )
 
 

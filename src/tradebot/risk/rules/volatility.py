@@ -81,25 +81,28 @@ class _Windows:
         self.short_sum = self.short_sq = self.long_sum = self.long_sq = 0.0
 
     def add(self, price: float) -> None:
+        """One close; the sums move in locals (runs on every bar while ``vol_scaling`` is on)."""
         last, self.last = self.last, price
         if last <= 0 or price <= 0:
             return
         r = math.log(price / last)
+        rr = r * r
         returns = self.returns
         returns.append(r)
-        self.short_sum += r
-        self.short_sq += r * r
-        self.long_sum += r
-        self.long_sq += r * r
+        short_sum, short_sq = self.short_sum + r, self.short_sq + rr
+        long_sum, long_sq = self.long_sum + r, self.long_sq + rr
         n = len(returns)
-        if n > self.short:
-            old = returns[n - 1 - self.short]
-            self.short_sum -= old
-            self.short_sq -= old * old
+        short = self.short
+        if n > short:
+            old = returns[n - 1 - short]
+            short_sum -= old
+            short_sq -= old * old
         if n > self.long:
             old = returns.popleft()
-            self.long_sum -= old
-            self.long_sq -= old * old
+            long_sum -= old
+            long_sq -= old * old
+        self.short_sum, self.short_sq = short_sum, short_sq
+        self.long_sum, self.long_sq = long_sum, long_sq
 
     @staticmethod
     def variance(total: float, squares: float, n: int) -> float:

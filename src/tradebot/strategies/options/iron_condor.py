@@ -34,22 +34,20 @@ import math
 from collections import deque
 
 from tradebot.model.data import Bar
-from tradebot.model.enums import OptionKind, OrderSide, OrderStatus
-from tradebot.model.events import OrderFilled, OrderUpdated
+from tradebot.model.enums import OptionKind
 from tradebot.model.identifiers import InstrumentId
 from tradebot.model.instruments import Option
-from tradebot.model.orders import Order
 from tradebot.options.chain import OptionChain
 from tradebot.options.payoff import StructureAnalysis
 from tradebot.options.structures import iron_condor
 from tradebot.options.synthetic.realized_vol import RealizedVol
-from tradebot.strategies.base import Strategy, StrategyParams
-from tradebot.strategies.options._common import atm_iv, close_cost
+from tradebot.strategies.base import StrategyParams
+from tradebot.strategies.options._common import atm_iv
+from tradebot.strategies.options.credit_structure import CreditStructureStrategy
 from tradebot.strategies.registry import register
 
 log = logging.getLogger("tradebot.strategies.iron_condor")
 
-_NS_PER_MINUTE = 60 * 10**9
 _ENTRY_TAG = "iron_condor"
 
 
@@ -135,11 +133,12 @@ class IronCondorParams(StrategyParams, frozen=True, kw_only=True):
 
 
 @register
-class IronCondorStrategy(Strategy[IronCondorParams]):
+class IronCondorStrategy(CreditStructureStrategy[IronCondorParams]):
     """Short iron condor on rich IV and a calm underlying; out at 70 % of the credit or T-20m."""
 
     name = "iron_condor"
     params_type = IronCondorParams
+    entry_tag = _ENTRY_TAG
 
     def option_assets(self) -> tuple[str, ...]:
         """The underlyings this strategy needs an option market on."""
@@ -148,15 +147,9 @@ class IronCondorStrategy(Strategy[IronCondorParams]):
     def on_start(self) -> None:
         """No observations and no condor yet."""
         p = self.params
-        self.underlying: InstrumentId | None = None
-        self.timeframe = ""
+        self.start_structure_state()
         self.ivs: deque[float] = deque(maxlen=p.iv_lookback)
         self.rv = RealizedVol(window=p.rv_period, min_returns=p.rv_period)
-        self.legs: list[Option] = []
-        self.credit = 0.0
-        """Premium received for the condor held (premium currency, all units)."""
-        self.expiry_ns = 0
-        self.exit_sent = False
 
     # -- indicators --------------------------------------------------------------------------
     @property
@@ -195,7 +188,7 @@ class IronCondorStrategy(Strategy[IronCondorParams]):
             if math.isfinite(iv):
                 self.ivs.append(iv)
         if self.legs:
-            self._manage(chain)
+            self.manage(chain)
             if self.legs:
                 return
         if expiry is not None:
@@ -230,48 +223,22 @@ class IronCondorStrategy(Strategy[IronCondorParams]):
         self.expiry_ns = expiry
         orders = self.open_structure(structure, units, max_loss=max_loss, tag=_ENTRY_TAG)
         if orders is None or not self.legs:  # refused by risk, or rejected by the venue
-            self._reset()
+            self.reset_structure()
             return
-        exit_at = expiry - int(p.exit_minutes_before_expiry * _NS_PER_MINUTE)
-        if p.exit_minutes_before_expiry > 0 and exit_at > self.now_ns():
-            self.at(exit_at, self._time_exit, "t_minus_exit")
+        self.arm_time_exit(expiry)
 
     # -- exits -------------------------------------------------------------------------------
-    def _held(self) -> dict[Option, float]:
-        return {leg: self.holding(leg.id) for leg in self.legs}
-
-    def _manage(self, chain: OptionChain) -> None:
-        held = self._held()
-        if all(abs(q) <= 1e-12 for q in held.values()):
-            if not any(self.ctx.open_orders(self.id, leg.id) for leg in self.legs):
-                self._reset()  # settled at expiry, closed, or the entry was rejected
-            return
+    def exit_rules(self) -> tuple[float, float | None, float]:
+        """70 % of the credit captured, no stop (the wings bound the loss), T − 20 min."""
         p = self.params
-        exit_at = self.expiry_ns - p.exit_minutes_before_expiry * _NS_PER_MINUTE
-        if p.exit_minutes_before_expiry > 0 and self.now_ns() >= exit_at:
-            self._exit("t_minus_exit")
-            return
-        cost = close_cost(chain, held)
-        if self.credit > 0 and cost <= (1.0 - p.take_profit) * self.credit:
-            self._exit("take_profit")
+        return p.take_profit, None, p.exit_minutes_before_expiry
 
-    def _time_exit(self, ts_ns: int) -> None:
-        if self.legs:
-            self._exit("t_minus_exit")
-
-    def _exit(self, tag: str) -> None:
+    def closing_legs(self) -> list[InstrumentId]:
         """Buy back the short legs and sell the wings that still have a bid; a wing nobody
         bids for is worth nothing to sell and is left to expire (otherwise the venue would
         refuse the whole close for its missing bid)."""
-        if self.exit_sent:
-            return
         chain = self.option_chain(self.params.asset)
-        closing = [leg.id for leg in self.legs if not self._unsellable(chain, leg)]
-        if not closing:
-            self.exit_sent = True
-            return
-        if self.close_structure(_ENTRY_TAG, closing, tag=tag) is not None:
-            self.exit_sent = True
+        return [leg.id for leg in self.legs if not self._unsellable(chain, leg)]
 
     def _unsellable(self, chain: OptionChain | None, leg: Option) -> bool:
         """A long leg with no bid now."""
@@ -282,31 +249,6 @@ class IronCondorStrategy(Strategy[IronCondorParams]):
         except KeyError:
             return False
         return not bid > 0
-
-    def _reset(self) -> None:
-        self.legs = []
-        self.credit = 0.0
-        self.expiry_ns = 0
-        self.exit_sent = False
-        self.cancel_timer("t_minus_exit")
-
-    def on_order_update(self, order: Order, update: OrderUpdated) -> None:
-        """An entry leg rejected (the venue refuses the whole structure): forget it; an exit
-        rejected: try again at the next bar."""
-        if order.status is not OrderStatus.REJECTED or not self.legs:
-            return
-        if order.tag in ("take_profit", "t_minus_exit"):
-            self.exit_sent = False
-        elif all(abs(self.holding(leg.id)) <= 1e-12 for leg in self.legs):
-            self._reset()
-
-    def on_fill(self, order: Order, fill: OrderFilled) -> None:
-        """Add up the credit of the entry fills; forget the condor once every leg is flat."""
-        if order.tag == _ENTRY_TAG and any(leg.id == fill.instrument_id for leg in self.legs):
-            sign = 1.0 if fill.side is OrderSide.SELL else -1.0
-            self.credit += sign * fill.quantity * fill.price
-        elif self.legs and all(abs(self.holding(leg.id)) <= 1e-12 for leg in self.legs):
-            self._reset()
 
 
 __all__ = ["IronCondorParams", "IronCondorStrategy"]

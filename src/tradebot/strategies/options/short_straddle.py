@@ -32,8 +32,8 @@ import math
 from collections import deque
 
 from tradebot.model.data import Bar
-from tradebot.model.enums import OrderSide, OrderStatus
-from tradebot.model.events import OrderFilled, OrderUpdated
+from tradebot.model.enums import OrderSide
+from tradebot.model.events import OrderFilled
 from tradebot.model.identifiers import InstrumentId
 from tradebot.model.instruments import Instrument, Option, Perpetual, Spot
 from tradebot.model.orders import Order
@@ -41,17 +41,16 @@ from tradebot.model.signals import Signal, SignalIntent, SizeMode
 from tradebot.options.chain import OptionChain
 from tradebot.options.payoff import StructureAnalysis
 from tradebot.options.structures import straddle
-from tradebot.strategies.base import Strategy, StrategyParams
-from tradebot.strategies.options._common import atm_iv, close_cost, options_delta
+from tradebot.strategies.base import StrategyParams
+from tradebot.strategies.options._common import atm_iv, options_delta
+from tradebot.strategies.options.credit_structure import NS_PER_MINUTE, CreditStructureStrategy
 from tradebot.strategies.registry import register
 
 log = logging.getLogger("tradebot.strategies.short_straddle")
 
-_NS_PER_MINUTE = 60 * 10**9
 _ENTRY_TAG = "short_straddle"
 _HEDGE_TAG = "delta_hedge"
 _HEDGE_JOB = "delta_hedge"
-_EXIT_JOB = "t_minus_exit"
 
 
 class ShortStraddleParams(StrategyParams, frozen=True, kw_only=True):
@@ -131,11 +130,12 @@ class ShortStraddleParams(StrategyParams, frozen=True, kw_only=True):
 
 
 @register
-class ShortStraddleStrategy(Strategy[ShortStraddleParams]):
+class ShortStraddleStrategy(CreditStructureStrategy[ShortStraddleParams]):
     """Short ATM straddle on low IV, delta-hedged by a scheduled job."""
 
     name = "short_straddle"
     params_type = ShortStraddleParams
+    entry_tag = _ENTRY_TAG
 
     def option_assets(self) -> tuple[str, ...]:
         """The underlyings this strategy needs an option market on."""
@@ -143,16 +143,10 @@ class ShortStraddleStrategy(Strategy[ShortStraddleParams]):
 
     def on_start(self) -> None:
         """No straddle and no hedge yet."""
-        self.underlying: InstrumentId | None = None
-        self.timeframe = ""
+        self.start_structure_state()
         self.candidates: dict[InstrumentId, Instrument] = {}
         """Instruments of ``asset`` seen in the data (hedge candidates)."""
         self.hedge: Instrument | None = None
-        self.legs: list[Option] = []
-        self.credit = 0.0
-        """Premium received for the straddle held (premium currency, all units)."""
-        self.expiry_ns = 0
-        self.exit_sent = False
         self.hedge_checks: deque[tuple[int, float]] = deque(maxlen=10_000)
         """(time, net delta in USD) of the last 10,000 hedge checks with a straddle held."""
 
@@ -172,7 +166,7 @@ class ShortStraddleStrategy(Strategy[ShortStraddleParams]):
         if chain is None:
             return
         if self.legs:
-            self._manage(chain)
+            self.manage(chain)
             if self.legs:
                 return
         if self._hedge_held():
@@ -204,12 +198,10 @@ class ShortStraddleStrategy(Strategy[ShortStraddleParams]):
         self.expiry_ns = expiry
         orders = self.open_structure(structure, units, max_loss=planned_loss, tag=_ENTRY_TAG)
         if orders is None or not self.legs:
-            self._reset()
+            self.reset_structure()
             return
-        self.every(int(p.hedge_interval_minutes * _NS_PER_MINUTE), self._hedge_job, _HEDGE_JOB)
-        exit_at = expiry - int(p.exit_minutes_before_expiry * _NS_PER_MINUTE)
-        if p.exit_minutes_before_expiry > 0 and exit_at > self.now_ns():
-            self.at(exit_at, self._time_exit, _EXIT_JOB)
+        self.every(int(p.hedge_interval_minutes * NS_PER_MINUTE), self._hedge_job, _HEDGE_JOB)
+        self.arm_time_exit(expiry)
 
     # -- hedge -------------------------------------------------------------------------------
     def _pick_hedge(self) -> Instrument | None:
@@ -234,7 +226,7 @@ class ShortStraddleStrategy(Strategy[ShortStraddleParams]):
     def _hedge_job(self, ts_ns: int) -> None:
         """The scheduled check: hedge the net delta, or close the hedge once the straddle is
         gone (and stop the job when nothing is left)."""
-        if not self.legs or all(abs(q) <= 1e-12 for q in self._held().values()):
+        if not self.legs or all(abs(q) <= 1e-12 for q in self.held().values()):
             if self._hedge_held():
                 self._close_hedge()
             elif not self.legs:
@@ -244,7 +236,7 @@ class ShortStraddleStrategy(Strategy[ShortStraddleParams]):
         chain = self.option_chain(self.params.asset)
         if hedge is None or chain is None:
             return  # nothing to hedge with, or no prices yet
-        options = options_delta(chain, self._held())
+        options = options_delta(chain, self.held())
         if not math.isfinite(options):
             return
         held = self.holding(hedge.id)
@@ -296,64 +288,19 @@ class ShortStraddleStrategy(Strategy[ShortStraddleParams]):
             self.cancel_all(hedge.id)
 
     # -- exits -------------------------------------------------------------------------------
-    def _held(self) -> dict[Option, float]:
-        return {leg: self.holding(leg.id) for leg in self.legs}
-
-    def _manage(self, chain: OptionChain) -> None:
-        held = self._held()
-        if all(abs(q) <= 1e-12 for q in held.values()):
-            if not any(self.ctx.open_orders(self.id, leg.id) for leg in self.legs):
-                self._reset()  # settled at expiry, closed, or the entry was rejected
-            return
+    def exit_rules(self) -> tuple[float, float | None, float]:
+        """Target and stop as shares of the credit, and the time exit before expiry."""
         p = self.params
-        exit_at = self.expiry_ns - p.exit_minutes_before_expiry * _NS_PER_MINUTE
-        if p.exit_minutes_before_expiry > 0 and self.now_ns() >= exit_at:
-            self._exit("t_minus_exit")
-            return
-        cost = close_cost(chain, held)
-        if not (self.credit > 0 and math.isfinite(cost)):
-            return
-        if cost <= (1.0 - p.take_profit) * self.credit:
-            self._exit("take_profit")
-        elif cost >= (1.0 + p.stop_loss) * self.credit:
-            self._exit("stop")
+        return p.take_profit, p.stop_loss, p.exit_minutes_before_expiry
 
-    def _time_exit(self, ts_ns: int) -> None:
-        if self.legs:
-            self._exit("t_minus_exit")
-
-    def _exit(self, tag: str) -> None:
-        if self.exit_sent:
-            return
-        if self.close_structure(_ENTRY_TAG, [leg.id for leg in self.legs], tag=tag) is not None:
-            self.exit_sent = True
+    def after_exit(self) -> None:
+        """The hedge goes with the straddle."""
         self._close_hedge()
 
-    def _reset(self) -> None:
-        self.legs = []
-        self.credit = 0.0
-        self.expiry_ns = 0
-        self.exit_sent = False
-        self.cancel_timer(_EXIT_JOB)
-
-    def on_order_update(self, order: Order, update: OrderUpdated) -> None:
-        """An entry leg rejected (the venue refuses the whole structure): forget it; an exit
-        rejected: try again at the next bar."""
-        if order.status is not OrderStatus.REJECTED or not self.legs:
-            return
-        if order.tag in ("take_profit", "stop", "t_minus_exit"):
-            self.exit_sent = False
-        elif all(abs(self.holding(leg.id)) <= 1e-12 for leg in self.legs):
-            self._reset()
-
     def on_fill(self, order: Order, fill: OrderFilled) -> None:
-        """Add up the credit of the entry fills; forget the straddle once both legs are flat;
-        forget the hedge instrument once the hedge is flat with no straddle."""
-        if order.tag == _ENTRY_TAG and any(leg.id == fill.instrument_id for leg in self.legs):
-            sign = 1.0 if fill.side is OrderSide.SELL else -1.0
-            self.credit += sign * fill.quantity * fill.price
-        elif self.legs and all(abs(self.holding(leg.id)) <= 1e-12 for leg in self.legs):
-            self._reset()
+        """The credit and the straddle's end as for any sold structure; forget the hedge
+        instrument once the hedge is flat with no straddle."""
+        super().on_fill(order, fill)
         if not self.legs and self.hedge is not None and not self._hedge_held():
             self.hedge = None
 

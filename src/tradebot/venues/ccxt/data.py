@@ -47,7 +47,7 @@ from tradebot.model.identifiers import InstrumentId
 from tradebot.model.instruments import Option
 from tradebot.model.timeframes import timeframe_ns
 from tradebot.options.chain import OptionQuote
-from tradebot.venues.ccxt.errors import is_ccxt_error, translate
+from tradebot.venues.ccxt.errors import is_ccxt_error, translate, translated
 from tradebot.venues.ccxt.parsing import (
     bar_from_ohlcv,
     funding_from_ccxt,
@@ -103,17 +103,12 @@ class CcxtDataClient:
         return InstrumentId(symbol, self.venue)
 
     async def _rest(self, context: str, call: Callable[[], Awaitable[T]]) -> T:
-        try:
+        async def run() -> T:
             if not self.exchange.markets:
                 await self.instruments.load()
             return await call()
-        except ours.VenueCallError:
-            raise
-        except Exception as exc:
-            if is_ccxt_error(exc):
-                headers = getattr(self.exchange, "last_response_headers", None)
-                raise translate(self.venue, exc, context, headers) from exc
-            raise
+
+        return await translated(self.venue, self.exchange, context, run)
 
     async def load_instruments(self) -> dict[str, Any]:
         """Load markets and return our instruments by symbol."""

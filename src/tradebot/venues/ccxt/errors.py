@@ -20,12 +20,14 @@ to ours, most specific first::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 import ccxt
 
 from tradebot.execution import errors as ours
+
+T = TypeVar("T")
 
 _ORDER: tuple[tuple[type[BaseException], type[ours.VenueCallError]], ...] = (
     (ccxt.InsufficientFunds, ours.InsufficientFundsError),
@@ -92,4 +94,19 @@ def is_ccxt_error(exc: BaseException) -> bool:
     return isinstance(exc, ccxt.BaseError)
 
 
-__all__ = ["is_ccxt_error", "translate"]
+async def translated(
+    venue: str, exchange: Any, context: str, call: Callable[[], Awaitable[T]]
+) -> T:
+    """Run one ccxt call; a ccxt failure comes out as one of ours (see :func:`translate`)."""
+    try:
+        return await call()
+    except ours.VenueCallError:
+        raise
+    except Exception as exc:
+        if is_ccxt_error(exc):
+            headers = getattr(exchange, "last_response_headers", None)
+            raise translate(venue, exc, context, headers) from exc
+        raise
+
+
+__all__ = ["is_ccxt_error", "translate", "translated"]

@@ -38,7 +38,7 @@ from tradebot.execution.gateway import (
 if TYPE_CHECKING:
     from tradebot.execution.gateway import VenueGateway
 from tradebot.venues.ccxt.config import CcxtVenueConfig
-from tradebot.venues.ccxt.errors import is_ccxt_error, translate
+from tradebot.venues.ccxt.errors import is_ccxt_error, translate, translated
 from tradebot.venues.ccxt.parsing import (
     balances_from_ccxt,
     fill_from_ccxt,
@@ -80,17 +80,12 @@ class CcxtGateway:
 
     # -- plumbing ----------------------------------------------------------------------------
     async def _call(self, context: str, call: Callable[[], Awaitable[T]]) -> T:
-        try:
+        async def run() -> T:
             if not self.exchange.markets:
                 await self.exchange.load_markets()
             return await call()
-        except ours.VenueCallError:
-            raise
-        except Exception as exc:
-            if is_ccxt_error(exc):
-                headers = getattr(self.exchange, "last_response_headers", None)
-                raise translate(self.venue, exc, context, headers) from exc
-            raise
+
+        return await translated(self.venue, self.exchange, context, run)
 
     def _market(self, symbol: str) -> dict[str, Any]:
         markets = self.exchange.markets or {}

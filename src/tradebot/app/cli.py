@@ -146,6 +146,14 @@ SkewOpt = Annotated[
     Path | None,
     typer.Option("--skew", help="Options strategies: fitted IV parameters (`tradebot calibrate`)."),
 ]
+SnapshotOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--option-snapshot",
+        help="Options strategies: real chain snapshot (schepal CSV or Deribit ticker JSONL) "
+        "to trade at while fresh (repeatable); the synthetic chain elsewhere.",
+    ),
+]
 
 
 def _fail(message: str) -> None:
@@ -295,6 +303,7 @@ def backtest(
     report: ReportOpt = Path("reports/backtest.html"),
     iv_multiplier: IvMultOpt = None,
     skew: SkewOpt = None,
+    option_snapshot: SnapshotOpt = None,
 ) -> None:
     """Backtest a strategy (default: sma_cross on bundled Coinbase BTC/USD 4h candles)."""
     try:
@@ -319,7 +328,11 @@ def backtest(
         selection = select_data(data=data, dataset=dataset, symbol=symbol, timeframe=timeframe)
         adopt_data_asset(strats, selection.instruments, params, param)
         options = build_option_market(
-            strats, selection.instruments, iv_multiplier=iv_multiplier, skew=skew
+            strats,
+            selection.instruments,
+            iv_multiplier=iv_multiplier,
+            skew=skew,
+            snapshots=option_snapshot or (),
         )
         total = len(selection.source)
         start_ns = selection.source.start_ns
@@ -384,6 +397,7 @@ def run(
     report: ReportOpt = Path("reports/paper.html"),
     iv_multiplier: IvMultOpt = None,
     skew: SkewOpt = None,
+    option_snapshot: SnapshotOpt = None,
     db: Annotated[
         str | None,
         typer.Option(
@@ -477,7 +491,11 @@ def run(
         selection = select_data(data=data, dataset=dataset, symbol=symbol, timeframe=timeframe)
         adopt_data_asset(strats, selection.instruments, params, param)
         options = build_option_market(
-            strats, selection.instruments, iv_multiplier=iv_multiplier, skew=skew
+            strats,
+            selection.instruments,
+            iv_multiplier=iv_multiplier,
+            skew=skew,
+            snapshots=option_snapshot or (),
         )
         config = covered_call_config(strats, config, config_file)
     except UserInputError as exc:

@@ -17,6 +17,8 @@ import msgspec
 
 from tradebot.errors import ConfigError
 from tradebot.model.instruments import Instrument, Option
+from tradebot.options.market import OptionMarket
+from tradebot.options.recorded import RecordedOptionMarket, load_snapshot
 from tradebot.options.synthetic import IVModel, SyntheticMarketConfig, SyntheticOptionMarket
 from tradebot.options.synthetic.params_file import read_iv_model, with_multiplier
 from tradebot.strategies.base import Strategy
@@ -70,8 +72,12 @@ def build_option_market(
     *,
     iv_multiplier: float | None = None,
     skew: Path | None = None,
-) -> SyntheticOptionMarket | None:
+    snapshots: Sequence[Path] = (),
+) -> OptionMarket | None:
     """A synthetic option market for the strategies that need one (None when none do).
+
+    With ``snapshots`` (``--option-snapshot``, real chains), orders fill at those real quotes
+    while a snapshot is fresh and at the synthetic chain everywhere else.
 
     Raises
     ------
@@ -97,7 +103,11 @@ def build_option_market(
     model = read_iv_model(skew) if skew is not None else IVModel()
     if iv_multiplier is not None:
         model = with_multiplier(model, iv_multiplier)
-    return SyntheticOptionMarket(assets, SyntheticMarketConfig(iv=model))
+    synthetic = SyntheticOptionMarket(assets, SyntheticMarketConfig(iv=model))
+    if not snapshots:
+        return synthetic
+    chains = [chain for path in snapshots for chain in load_snapshot(path)]
+    return RecordedOptionMarket(chains, synthetic)
 
 
 __all__ = ["adopt_data_asset", "build_option_market", "option_assets"]

@@ -17,10 +17,13 @@ from typing import Any
 
 import msgspec
 
+from tradebot.engine import reconfigure
 from tradebot.engine.bar_aggregator import BarAggregator
 from tradebot.engine.bus import MessageBus
 from tradebot.engine.clock import SimulatedClock
 from tradebot.engine.equity_recorder import EquityRecorder
+from tradebot.engine.records import EquitySample, SignalRecord, StrategyFailed
+from tradebot.engine.strategy_timers import StrategyTimers
 from tradebot.engine.strategy_view import StrategyView
 from tradebot.execution.interfaces import ExecutionClient, SimulatedVenue
 from tradebot.execution.order_manager import OrderManager
@@ -41,7 +44,7 @@ from tradebot.risk.engine import RiskEngine
 from tradebot.risk.exits.conditions import ConditionError, compile_condition
 from tradebot.risk.exits.names import is_known_name
 from tradebot.risk.structure_check import StructureApproved
-from tradebot.risk.verdict import Denied, Verdict
+from tradebot.risk.verdict import Denied
 from tradebot.strategies.base import Strategy
 from tradebot.strategies.manager.manager import StrategyManager
 
@@ -74,51 +77,6 @@ _HOOKS: dict[type, str] = {
     TradeTick: "on_trade",
     FundingRate: "on_funding",
 }
-
-
-class _Timer:
-    """A strategy's scheduled job (see :meth:`TradingEngine.set_timer`)."""
-
-    __slots__ = ("callback", "interval_ns", "live", "name", "strategy")
-
-    def __init__(
-        self,
-        strategy: Strategy[Any],
-        name: str,
-        callback: Callable[[int], None],
-        interval_ns: int,
-    ) -> None:
-        self.strategy = strategy
-        self.name = name
-        self.callback = callback
-        self.interval_ns = interval_ns
-        self.live = True
-
-
-# gc=False on the records below: scalars and gc-free structs only (no cycles), one per signal
-# in a backtest, so the garbage collector need not re-scan them.
-class StrategyFailed(msgspec.Struct, frozen=True, gc=False):
-    """A strategy raised; it was stopped and the engine carried on."""
-
-    strategy_id: str
-    error: str
-    ts_event: int
-
-
-class SignalRecord(msgspec.Struct, frozen=True, gc=False):
-    """A signal with the risk engine's verdict, kept for reports and storage."""
-
-    signal: Signal
-    verdict: Verdict
-    client_order_id: str | None
-
-
-class EquitySample(msgspec.Struct, frozen=True, gc=False):
-    """Net liquidation value and gross exposure after a market step."""
-
-    ts_event: int
-    equity: float
-    exposure: float
 
 
 class TradingEngine:
@@ -213,7 +171,7 @@ class TradingEngine:
                 ):
                     self._option_feed[iid] = asset
         self._held_options: dict[InstrumentId, Option] = {}
-        self._timers: dict[tuple[StrategyId, str], _Timer] = {}
+        self._timers = StrategyTimers(lambda: self.clock, self._guard, lambda: self._last_ts)
         self.events_processed = 0
         self._last_ts = -1
         self._started = False
@@ -239,9 +197,7 @@ class TradingEngine:
         if self._stopped:
             return
         self._stopped = True
-        for timer in self._timers.values():
-            timer.live = False
-        self._timers.clear()
+        self._timers.stop()
         if self._pending:
             self._review()
         self.risk.state.close_books(self.clock.now_ns())
@@ -257,7 +213,8 @@ class TradingEngine:
         """Process one market event at its timestamp.
 
         A backtest calls this once per bar, where one more Python call costs about as much as
-        the bar's own bookkeeping: the new-step work of :meth:`_advance` is written out here.
+        the bar's own bookkeeping, so the new-step work (sample equity, move the clock) is
+        written out here rather than in a helper.
         """
         ts = event.ts_event
         cls = type(event)
@@ -346,15 +303,8 @@ class TradingEngine:
         """Close every strategy's position in an expired option; the venue settles it."""
         owners = [s for s in self.strategies if abs(self.book.quantity(s.id, option.id)) > 1e-12]
         for strategy in owners:
-            held = self.book.quantity(strategy.id, option.id)
-            self.submit_signal(
-                strategy.id,
-                Signal(
-                    instrument_id=option.id,
-                    side=_SIDE_SELL if held > 0 else _SIDE_BUY,
-                    intent=_INTENT_CLOSE,
-                    tag="expiry",
-                ),
+            self.close_holding(
+                strategy.id, option.id, self.book.quantity(strategy.id, option.id), "expiry"
             )
         if abs(self.portfolio.holding(option.id)) <= 1e-12:
             self._held_options.pop(option.id, None)
@@ -402,31 +352,13 @@ class TradingEngine:
         self.orders.submit_structure(orders)
         return orders
 
-    def _advance(self, ts: int) -> None:
-        """A new timestamp: sample the equity of the last one and move the clock.
-
-        :meth:`on_event` does the same inline; keep the two in step.
-        """
-        if self._last_ts >= 0:
-            self.recorder.sample(self._last_ts)
-        self._last_ts = ts
-        clock = self.clock
-        if clock.has_alerts:
-            clock.advance_to(ts)
-        elif ts > clock.now:
-            clock.now = ts
-
     def advance_time(self, ts_ns: int) -> None:
         """Fire the strategy timers due by ``ts_ns`` without a market event.
 
         A live or paper loop calls this from its heartbeat so that jobs run on time when no
         data arrives; in a backtest the timers fire as the events move the clock.
         """
-        clock = self.clock
-        if clock.has_alerts:
-            clock.advance_to(ts_ns)
-        elif ts_ns > clock.now:
-            clock.now = ts_ns
+        self.clock.advance_to(ts_ns)
         if self._pending:
             self._review()
 
@@ -468,38 +400,11 @@ class TradingEngine:
         now = self.clock.now_ns()
         if at_ns is not None and at_ns < now:
             raise ValueError(f"timer '{name}': time {at_ns} is before now ({now})")
-        old = self._timers.pop((strategy_id, name), None)
-        if old is not None:
-            old.live = False
-        timer = self._timers[strategy_id, name] = _Timer(strategy, name, callback, interval_ns)
-        if at_ns is not None:
-            self._arm(timer, at_ns)
-        elif now <= 0 and self._last_ts < 0:  # simulated clock before its first event
-            self.clock.set_alert(now, lambda _: self._arm(timer, _after(self._last_ts, timer)))
-        else:
-            self._arm(timer, _after(now, timer))
+        self._timers.set(strategy, name, callback, at_ns=at_ns, interval_ns=interval_ns)
 
     def cancel_timer(self, strategy_id: StrategyId, name: str) -> bool:
         """Stop a strategy's timer; False when it has none of that name."""
-        timer = self._timers.pop((strategy_id, name), None)
-        if timer is None:
-            return False
-        timer.live = False
-        return True
-
-    def _arm(self, timer: _Timer, due: int) -> None:
-        if timer.live:
-            self.clock.set_alert(due, lambda ts: self._fire(timer, ts))
-
-    def _fire(self, timer: _Timer, ts: int) -> None:
-        if not timer.live or self._stopped:
-            return
-        if timer.interval_ns:
-            self._arm(timer, ts + timer.interval_ns)  # armed first: the job may cancel itself
-        else:
-            timer.live = False
-            self._timers.pop((timer.strategy.id, timer.name), None)
-        self._guard(timer.strategy, timer.callback, ts)
+        return self._timers.cancel(strategy_id, name)
 
     def _close_requested(self) -> None:
         """Close the positions the circuit breakers or the kill switch asked to close."""
@@ -518,83 +423,34 @@ class TradingEngine:
                 if abs(held) <= 1e-12:
                     continue
                 self.cancel_orders(strategy.id, instrument_id)
-                self.submit_signal(
-                    strategy.id,
-                    Signal(
-                        instrument_id=instrument_id,
-                        side=_SIDE_SELL if held > 0 else _SIDE_BUY,
-                        intent=_INTENT_CLOSE,
-                        tag="risk" if reason.startswith("risk") else "manual",
-                    ),
-                )
+                tag = "risk" if reason.startswith("risk") else "manual"
+                self.close_holding(strategy.id, instrument_id, held, tag)
 
     # -- reconfiguration while running (hot reload, API) -------------------------------------
     def set_strategy_params(self, strategy_id: StrategyId, params: Any) -> None:
-        """Give a running strategy new parameters.
-
-        ``params`` must be the strategy's ``params_type``; they are validated first (a
-        ``ValueError`` leaves the old ones). The strategy is then started again with them
-        (``on_start``: indicators are rebuilt and warm up again); its position, orders and
-        P&L stay, as they belong to the account, not to the parameters.
-        """
-        strategy = self._by_id.get(strategy_id)
-        if strategy is None:
-            raise KeyError(f"no running strategy '{strategy_id}'")
-        if not isinstance(params, strategy.params_type):
-            raise TypeError(f"'{strategy_id}' takes {strategy.params_type.__name__} parameters")
-        params.validate()
-        strategy.params = params
-        for by_instrument in self._routes.values():
-            by_instrument.clear()
-        if self._started:
-            self._guard(strategy, strategy.on_start)
+        """Give a running strategy new parameters (see :func:`reconfigure.set_params`)."""
+        reconfigure.set_params(self, strategy_id, params)
 
     def add_strategy(self, strategy: Strategy[Any]) -> None:
-        """Start running ``strategy`` from the next event (its id must not be running)."""
-        if strategy.id in self._by_id:
-            raise ValueError(f"strategy '{strategy.id}' is already running")
-        self.strategies = [s for s in self.strategies if s.id != strategy.id] + [strategy]
-        self._by_id[strategy.id] = strategy
-        for by_instrument in self._routes.values():
-            by_instrument.clear()
-        if not self._shared and len(self._by_id) > 1:
-            self._shared = True  # from now on each strategy sees its own book position
-            for other in self.strategies:
-                if other.id in self._by_id and other is not strategy and self._started:
-                    other.bind(StrategyView(self, other.id))
-        if self._started:
-            strategy.bind(StrategyView(self, strategy.id) if self._shared else self)
-            self._guard(strategy, strategy.on_start)
+        """Start running ``strategy`` from the next event (see :func:`reconfigure.add`)."""
+        reconfigure.add(self, strategy)
 
     def remove_strategy(self, strategy_id: StrategyId, *, close_positions: bool = True) -> None:
-        """Stop ``strategy_id``: cancel its orders, close its positions (by default), call
-        ``on_stop``. It keeps its place in ``strategies`` (and its P&L in ``book``)."""
-        strategy = self._by_id.pop(strategy_id, None)
-        if strategy is None:
-            raise KeyError(f"no running strategy '{strategy_id}'")
+        """Stop ``strategy_id`` (see :func:`reconfigure.remove`)."""
+        reconfigure.remove(self, strategy_id, close_positions=close_positions)
+
+    def close_holding(
+        self, strategy_id: StrategyId, instrument_id: InstrumentId, held: float, tag: str
+    ) -> Order | None:
+        """Send the closing signal for ``held`` (signed) of a strategy's position."""
+        side = _SIDE_SELL if held > 0 else _SIDE_BUY
+        signal = Signal(instrument_id=instrument_id, side=side, intent=_INTENT_CLOSE, tag=tag)
+        return self.submit_signal(strategy_id, signal)
+
+    def _reroute(self) -> None:
+        """Forget the cached event routes: the set of running strategies changed."""
         for by_instrument in self._routes.values():
             by_instrument.clear()
-        self.orders.cancel_all(strategy_id=strategy_id)
-        if close_positions:
-            for iid in list(self.portfolio.instruments):
-                held = self.book.quantity(strategy_id, iid)
-                if abs(held) > 1e-12:
-                    self.submit_signal(
-                        strategy_id,
-                        Signal(
-                            instrument_id=iid,
-                            side=_SIDE_SELL if held > 0 else _SIDE_BUY,
-                            intent=_INTENT_CLOSE,
-                            tag="manual",
-                        ),
-                    )
-        self._guard_stop(strategy)
-
-    def _guard_stop(self, strategy: Strategy[Any]) -> None:
-        try:
-            strategy.on_stop()
-        except Exception:  # stopping anyway
-            log.exception("strategy %s raised in on_stop", strategy.id)
 
     # -- kill switch (callable from code, the API and Telegram) ---------------------------------
     def pause(self, reason: str = "paused by hand") -> None:
@@ -915,22 +771,14 @@ class TradingEngine:
         if strategy.id not in self._by_id:
             return
         del self._by_id[strategy.id]
-        for key in [key for key in self._timers if key[0] == strategy.id]:
-            self._timers.pop(key).live = False
-        for by_instrument in self._routes.values():
-            by_instrument.clear()
+        self._timers.drop(strategy.id)
+        self._reroute()
         ts = self.clock.now_ns()
         failure = StrategyFailed(strategy.id, f"{type(exc).__name__}: {exc}", ts)
         self.failures.append(failure)
         log.error("strategy %s failed and was stopped", strategy.id, exc_info=exc)
         self.orders.cancel_all(strategy_id=strategy.id)
         self.bus.publish(failure)
-
-
-def _after(now: int, timer: _Timer) -> int:
-    """The first multiple of the timer's interval strictly after ``now``."""
-    step = timer.interval_ns
-    return (now // step + 1) * step
 
 
 __all__ = ["EquitySample", "SignalRecord", "StrategyFailed", "TradingEngine"]

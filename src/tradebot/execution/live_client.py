@@ -46,11 +46,11 @@ import logging
 import random
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, TypeVar
 
-import msgspec
 from tenacity import AsyncRetrying, RetryCallState
 
+from tradebot.execution import live_fills, live_poll, live_smart_limit
 from tradebot.execution.errors import (
     AuthenticationError,
     InvalidOrderError,
@@ -66,22 +66,20 @@ from tradebot.execution.errors import (
 from tradebot.execution.gateway import OrderRequest, VenueFill, VenueGateway, VenueOrder
 from tradebot.execution.interfaces import ExecutionEvents
 from tradebot.execution.live_events import ReconcileReport, ShutdownReport, TradingHalted
+from tradebot.execution.live_state import AlertClock, LiveClientConfig, Tracked, seconds_ns
 from tradebot.execution.live_structures import (
     Combo,
     cancel_combo,
     create_combo,
     create_legged,
-    poll_combo,
     wants_combo,
 )
 from tradebot.execution.rate_limit import VENUE_LIMITS, RateLimiter
-from tradebot.execution.retry import RetryPolicy, retrying
-from tradebot.execution.smart_limit import SmartLimitParams, cross_price, step_price
+from tradebot.execution.retry import retrying
 from tradebot.execution.venue_health import VenueError
-from tradebot.model.enums import LiquiditySide, OrderSide, OrderType
-from tradebot.model.events import OrderFilled
+from tradebot.model.enums import OrderSide, OrderType
 from tradebot.model.identifiers import ClientOrderId, InstrumentId, VenueOrderId
-from tradebot.model.orders import MANUAL, Order
+from tradebot.model.orders import Order
 from tradebot.portfolio.portfolio import Portfolio
 
 log = logging.getLogger("tradebot.live")
@@ -97,107 +95,6 @@ _OT_MARKET = OrderType.MARKET
 _OT_LIMIT = OrderType.LIMIT
 _UNCERTAIN = (VenueTimeoutError, VenueNetworkError, VenueUnavailableError)
 _DEFAULT = object()
-
-
-class AlertClock(Protocol):
-    """The engine's clock as the client needs it (``engine.clock.SimulatedClock`` fits)."""
-
-    def now_ns(self) -> int:
-        """Current time, UTC ns."""
-        ...
-
-    def set_alert(self, ts_ns: int, callback: Callable[[int], None]) -> None:
-        """Call ``callback(ts_ns)`` once the clock reaches ``ts_ns``."""
-        ...
-
-
-class LiveClientConfig(msgspec.Struct, frozen=True, kw_only=True):
-    """Settings of the live execution client.
-
-    ``poll_every_s`` / ``reconcile_every_s``: engine-clock intervals of the fill poll and of
-    reconciliation (0 switches them off). ``unknown_orders``: what reconciliation does with an
-    open venue order the engine never sent (``cancel`` it, ``adopt`` it as a manual order, or
-    ``ignore`` it). ``smart_limit``: work plain market orders (not reduce-only) as smart-limit
-    orders with these parameters. ``fill_lookback_s``: how far before the last fill seen the
-    poll asks again (fills arriving late at the venue's API are still found; duplicates are
-    dropped by trade id).
-    """
-
-    retry: RetryPolicy = msgspec.field(default_factory=RetryPolicy)
-    poll_every_s: float = 1.0
-    reconcile_every_s: float = 300.0
-    unknown_orders: Literal["cancel", "adopt", "ignore"] = "cancel"
-    heal_positions: bool = True
-    heal_balances: bool = True
-    book_external_fills: bool = True
-    terminal_grace_polls: int = 3
-    fill_lookback_s: float = 60.0
-    shutdown_timeout_s: float = 10.0
-    smart_limit: SmartLimitParams | None = None
-
-
-class _Smart:
-    __slots__ = ("arrival_mid", "params", "price", "step")
-
-    def __init__(self, params: SmartLimitParams, arrival_mid: float, price: float) -> None:
-        self.params = params
-        self.arrival_mid = arrival_mid
-        self.price = price
-        self.step = 0
-
-
-class Tracked:
-    """What the client knows and has reported about one order (async side only)."""
-
-    __slots__ = (
-        "accepted",
-        "cancel_requested",
-        "closed",
-        "combo",
-        "filled",
-        "grace",
-        "lock",
-        "order",
-        "sent",
-        "since_ns",
-        "smart",
-        "symbol",
-        "terminal",
-        "terminal_reason",
-        "uncertain",
-        "venue_avg",
-        "venue_filled",
-    )
-
-    def __init__(self, order: Order, symbol: str, since_ns: int) -> None:
-        self.order = order
-        self.symbol = symbol
-        self.since_ns = since_ns
-        self.lock = asyncio.Lock()
-        self.accepted = False
-        self.closed = False
-        """A final state (filled, canceled, rejected) was reported."""
-        self.filled = 0.0
-        """Quantity reported filled."""
-        self.sent = False
-        """The venue confirmed it has the order."""
-        self.uncertain = False
-        """A create may have reached the venue without our knowing."""
-        self.cancel_requested = False
-        self.terminal: str | None = None
-        """The venue's final status, waiting for its fills to be reported."""
-        self.terminal_reason = ""
-        self.venue_filled = 0.0
-        self.venue_avg: float | None = None
-        self.grace = 0
-        self.smart: _Smart | None = None
-        self.combo: Combo | None = None
-        """The combo order this leg travels in (multi-leg structures)."""
-
-    @property
-    def working(self) -> bool:
-        """Open as far as the client reported."""
-        return not self.closed
 
 
 class LiveExecutionClient:
@@ -334,7 +231,7 @@ class LiveExecutionClient:
         ):
             book = self._quotes(order.instrument_id)
             if book is not None and book[0] > 0 and book[1] >= book[0]:
-                self._start_smart(t, params, book[0], book[1])
+                live_smart_limit.start(self, t, params, book[0], book[1])
         self._spawn(self._create(t))
 
     def submit_structure(self, orders: list[Order]) -> None:
@@ -390,9 +287,11 @@ class LiveExecutionClient:
         report = await self.reconcile()
         now = self.clock.now_ns()
         if self.config.poll_every_s > 0:
-            self.clock.set_alert(now + _ns(self.config.poll_every_s), self._poll_alert)
+            self.clock.set_alert(now + seconds_ns(self.config.poll_every_s), self._poll_alert)
         if self.config.reconcile_every_s > 0:
-            self.clock.set_alert(now + _ns(self.config.reconcile_every_s), self._reconcile_alert)
+            self.clock.set_alert(
+                now + seconds_ns(self.config.reconcile_every_s), self._reconcile_alert
+            )
         return report
 
     async def shutdown(self, timeout_s: float | None = None) -> ShutdownReport:
@@ -459,7 +358,7 @@ class LiveExecutionClient:
     # -- streaming input (a gateway with a user-data stream calls these) ---------------------
     def on_venue_fill(self, fill: VenueFill) -> None:
         """One execution pushed by the venue (deduplicated by trade id)."""
-        self._on_fill(fill)
+        live_fills.on_fill(self, fill)
 
     def on_venue_order(self, snapshot: VenueOrder) -> None:
         """An order update pushed by the venue."""
@@ -783,7 +682,7 @@ class LiveExecutionClient:
         t.uncertain = False
         self._accept(t, ts)
         if snapshot.filled > t.filled + _EPS:
-            lookback = _ns(self.config.fill_lookback_s)
+            lookback = seconds_ns(self.config.fill_lookback_s)
             await self.sync_fills(t.symbol, min(t.since_ns, self._fills_since_ns) - lookback)
         if status == "open":
             return
@@ -791,202 +690,20 @@ class LiveExecutionClient:
         t.terminal_reason = reason or snapshot.reason or status
         t.venue_filled = snapshot.filled
         t.venue_avg = snapshot.average or snapshot.price
-        self._settle(t)
-
-    def _settle(self, t: Tracked) -> None:
-        """Report a final status once its fills are in (or the grace ran out)."""
-        if t.closed or t.terminal is None:
-            return
-        missing = t.venue_filled - t.filled
-        if missing > _EPS * max(1.0, t.order.quantity):
-            if t.grace < self.config.terminal_grace_polls:
-                t.grace += 1
-                return
-            price = t.venue_avg
-            if price is None or not price > 0:
-                log.error(
-                    "live_fills_missing: %s %s: %g not seen and no price to book",
-                    self.venue,
-                    t.order.client_order_id,
-                    missing,
-                )
-            else:
-                log.warning(
-                    "live_fills_missing: %s %s: booking %g at %g from the order",
-                    self.venue,
-                    t.order.client_order_id,
-                    missing,
-                    price,
-                )
-                self._book(
-                    t,
-                    missing,
-                    price,
-                    0.0,
-                    "",
-                    False,
-                    self.clock.now_ns(),
-                    f"{t.order.venue_order_id or t.order.client_order_id}-rec-{t.venue_filled:g}",
-                )
-        if t.closed:
-            return
-        if t.terminal == "closed":
-            if t.filled >= t.order.quantity * (1 - 1e-12):
-                t.closed = True
-            else:
-                self._canceled(
-                    t, f"closed by the venue with {t.filled:g} of {t.order.quantity:g} filled"
-                )
-        else:
-            self._canceled(t, t.terminal_reason)
-
-    def _on_fill(self, fill: VenueFill) -> bool:
-        """Book a venue execution once; True when it was new."""
-        trade_id = fill.trade_id
-        if trade_id in self.seen_trades:
-            self.duplicate_fills += 1
-            return False
-        self.seen_trades.add(trade_id)
-        if fill.ts_event > self._fills_since_ns:
-            self._fills_since_ns = fill.ts_event
-        t = self.orders.get(ClientOrderId(fill.client_order_id))
-        if t is None and not fill.client_order_id and fill.venue_order_id:
-            t = self._by_venue_id.get(fill.venue_order_id)
-        if t is None:
-            combo = self.combos.get(fill.client_order_id)
-            t = combo.leg(fill.symbol) if combo is not None else None
-        if t is None:
-            self._external_fill(fill)
-            return True
-        if t.closed:
-            log.error(
-                "live_late_fill: %s %s trade %s after the order was closed",
-                self.venue,
-                fill.client_order_id,
-                trade_id,
-            )
-            self._external_fill(fill)
-            return True
-        self._accept(t, fill.ts_event)
-        self._book(
-            t,
-            fill.amount,
-            fill.price,
-            fill.fee,
-            fill.fee_currency,
-            fill.maker,
-            fill.ts_event,
-            trade_id,
-        )
-        if not t.closed and t.terminal is not None:
-            self._settle(t)
-        return True
-
-    def _book(
-        self,
-        t: Tracked,
-        quantity: float,
-        price: float,
-        fee: float,
-        fee_currency: str,
-        maker: bool,
-        ts: int,
-        trade_id: str,
-    ) -> None:
-        order = t.order
-        currency = fee_currency or self._settlement(order.instrument_id)
-        fill = OrderFilled(
-            client_order_id=order.client_order_id,
-            instrument_id=order.instrument_id,
-            strategy_id=order.strategy_id,
-            side=order.side,
-            quantity=quantity,
-            price=price,
-            fee=fee,
-            fee_currency=currency,
-            liquidity=LiquiditySide.MAKER if maker else LiquiditySide.TAKER,
-            ts_event=ts,
-            trade_id=trade_id,
-            tag=order.tag,
-        )
-        t.filled += quantity
-        if t.filled >= order.quantity * (1 - 1e-12):
-            t.closed = True
-        self._emit(self.events.on_order_filled, order, fill)
-
-    def _settlement(self, instrument_id: InstrumentId) -> str:
-        pf = self.portfolio
-        if pf is not None:
-            inst = pf.instruments.get(instrument_id)
-            if inst is not None:
-                return inst.settlement_currency
-        return instrument_id.symbol.partition(":")[2] or instrument_id.symbol.partition("/")[2]
-
-    def _external_fill(self, fill: VenueFill) -> None:
-        """A fill of an order the engine does not track: book it so the portfolio follows the
-        venue (an order placed by hand, a liquidation)."""
-        if not self.config.book_external_fills:
-            return
-        self._external_seq += 1
-        iid = self._instrument_of(fill.symbol)
-        order = Order(
-            ClientOrderId(f"ext-{fill.trade_id}"),
-            iid,
-            OrderSide(fill.side),
-            _OT_MARKET,
-            fill.amount,
-            strategy_id=MANUAL,
-            tag="external",
-            ts_init=fill.ts_event,
-        )
-        t = Tracked(order, fill.symbol, fill.ts_event)
-        t.accepted = t.sent = True
-        log.warning(
-            "live_external_fill: %s %s %s %g @ %g (order %s)",
-            self.venue,
-            fill.symbol,
-            fill.side,
-            fill.amount,
-            fill.price,
-            fill.client_order_id or "?",
-        )
-        self._book(
-            t,
-            fill.amount,
-            fill.price,
-            fill.fee,
-            fill.fee_currency,
-            fill.maker,
-            fill.ts_event,
-            fill.trade_id,
-        )
+        live_fills.settle(self, t)
 
     def book_reconciling_fill(
         self, instrument_id: InstrumentId, side: OrderSide, quantity: float, price: float
     ) -> None:
         """Book a fill that moves the engine's position to the venue's (engine thread)."""
-        self._external_seq += 1
-        now = self.clock.now_ns()
-        order = Order(
-            ClientOrderId(f"reconcile-{self.venue}-{now}-{self._external_seq}"),
-            instrument_id,
-            side,
-            _OT_MARKET,
-            quantity,
-            strategy_id=MANUAL,
-            tag="reconcile",
-            ts_init=now,
-        )
-        t = Tracked(order, self._symbol_of(instrument_id), now)
-        t.accepted = t.sent = True
-        self._book(t, quantity, price, 0.0, "", False, now, f"reconcile-{order.client_order_id}")
+        live_fills.book_reconciling(self, instrument_id, side, quantity, price)
 
     async def sync_fills(self, symbol: str | None, since_ns: int) -> int:
         """Fetch executions since ``since_ns`` and book the new ones; return how many."""
         fills = await self._call(
             "fetch_fills", lambda: self.gateway.fetch_fills(symbol, max(0, since_ns))
         )
-        return sum(1 for fill in sorted(fills, key=_fill_key) if self._on_fill(fill))
+        return sum(1 for fill in sorted(fills, key=_fill_key) if live_fills.on_fill(self, fill))
 
     # -- poll --------------------------------------------------------------------------------
     def _poll_alert(self, ts: int) -> None:
@@ -995,7 +712,7 @@ class LiveExecutionClient:
         if not self._polling and not self.halted:
             self._polling = True
             self._spawn(self._poll_task())
-        self.clock.set_alert(ts + _ns(self.config.poll_every_s), self._poll_alert)
+        self.clock.set_alert(ts + seconds_ns(self.config.poll_every_s), self._poll_alert)
 
     async def _poll_task(self) -> None:
         try:
@@ -1009,57 +726,11 @@ class LiveExecutionClient:
 
     async def poll(self) -> None:
         """Fetch new fills and resolve working orders the venue no longer lists open."""
-        for combo in [c for c in self.combos.values() if any(not t.closed for t in c.legs)]:
-            await poll_combo(self, combo)
-        working = [
-            t
-            for t in self.orders.values()
-            if not t.closed and (t.sent or t.uncertain) and t.combo is None
-        ]
-        if not working:
-            return
-        since = self._fills_since_ns - _ns(self.config.fill_lookback_s)
-        symbols = sorted({t.symbol for t in working})
-        for symbol in symbols:
-            await self.sync_fills(symbol, since)
-        open_ids: set[str] = set()
-        for symbol in symbols:
-            listed = await self._call(
-                "fetch_open_orders", functools.partial(self.gateway.fetch_open_orders, symbol)
-            )
-            open_ids.update(o.client_order_id for o in listed)
-            for snapshot in listed:
-                t = self.orders.get(ClientOrderId(snapshot.client_order_id))
-                if t is not None and not t.closed and (not t.accepted or t.uncertain):
-                    await self._apply(t, snapshot)
-        for t in working:
-            if t.closed:
-                continue
-            if t.terminal is not None:
-                self._settle(t)
-            elif t.order.client_order_id not in open_ids and not t.lock.locked():
-                await self.resolve(t)
+        await live_poll.poll(self)
 
     async def resolve(self, t: Tracked, *, final: bool = False) -> str:
-        """Ask the venue about an order it does not list open; report what it says. Returns
-        the action taken (``filled``, ``canceled``, ``rejected``, ``open``). With ``final``
-        (reconciliation) a final status is reported now, its unseen fills booked from the
-        order's figures, instead of waiting for them."""
-        snapshot = await self._fetch(t)
-        if snapshot is None:
-            if t.accepted or t.filled:
-                self._canceled(t, "the venue no longer has the order")
-                return "canceled"
-            self._reject(t, "the venue does not know the order")
-            return "rejected"
-        if final:
-            t.grace = self.config.terminal_grace_polls
-        await self._apply(t, snapshot)
-        if snapshot.status == "closed":
-            return "filled"
-        if snapshot.status == "rejected":
-            return "rejected"
-        return "open" if snapshot.status == "open" else "canceled"
+        """Ask the venue about an order it does not list open (see :func:`live_poll.resolve`)."""
+        return await live_poll.resolve(self, t, final=final)
 
     # -- reconciliation ----------------------------------------------------------------------
     def _reconcile_alert(self, ts: int) -> None:
@@ -1067,7 +738,7 @@ class LiveExecutionClient:
             return
         if not self._reconciling:
             self._spawn(self.reconcile())
-        self.clock.set_alert(ts + _ns(self.config.reconcile_every_s), self._reconcile_alert)
+        self.clock.set_alert(ts + seconds_ns(self.config.reconcile_every_s), self._reconcile_alert)
 
     async def reconcile(self) -> ReconcileReport:
         """Make the engine agree with the venue (see :mod:`tradebot.execution.reconciler`)."""
@@ -1114,41 +785,6 @@ class LiveExecutionClient:
         self._publish_msg(TradingHalted(self.venue, exc.message, now))
         if self._on_halt is not None:
             self._emit(self._on_halt, f"venue {self.venue}: {exc.message}")
-
-    # -- smart-limit -------------------------------------------------------------------------
-    def _start_smart(self, t: Tracked, params: SmartLimitParams, bid: float, ask: float) -> None:
-        mid = (bid + ask) / 2
-        price = step_price(t.order.side, 0, bid, ask, mid, params)
-        t.smart = _Smart(params, mid, price)
-        due = self.clock.now_ns() + params.step_ns
-        self.clock.set_alert(due, lambda ts: self._smart_step(t, ts))
-
-    def _smart_step(self, t: Tracked, ts: int) -> None:
-        smart = t.smart
-        if smart is None or t.closed or t.cancel_requested:
-            return
-        params = smart.params
-        smart.step += 1
-        book = self._quotes(t.order.instrument_id) if self._quotes is not None else None
-        if smart.step >= params.steps:
-            if params.at_end == "cancel" or book is None:
-                t.cancel_requested = True
-                self._spawn(self._cancel(t, "smart-limit order ended unfilled"))
-            else:
-                price = cross_price(t.order.side, book[0], book[1], smart.arrival_mid, params)
-                self._spawn(self._amend(t, price))
-            return
-        if book is not None:
-            price = step_price(
-                t.order.side, smart.step, book[0], book[1], smart.arrival_mid, params
-            )
-            if price != smart.price:
-                self._spawn(self._amend(t, price))
-        self.clock.set_alert(ts + params.step_ns, lambda at: self._smart_step(t, at))
-
-
-def _ns(seconds: float) -> int:
-    return round(seconds * 1e9)
 
 
 def _fill_key(fill: VenueFill) -> tuple[int, str]:

@@ -21,6 +21,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from tradebot.execution import live_fills
 from tradebot.execution.errors import (
     AuthenticationError,
     OrderNotFoundError,
@@ -177,7 +178,7 @@ async def apply_combo(
         # A combo's price is net of its legs: the leg's own price is only in its fills; the
         # last mark stands in when a fill stays unseen past the grace polls.
         t.venue_avg = pf.last_price.get(t.order.instrument_id) if pf is not None else None
-        client._settle(t)
+        live_fills.settle(client, t)
 
 
 async def sync_combo_fills(client: LiveExecutionClient, combo: Combo) -> None:
@@ -191,7 +192,7 @@ async def poll_combo(client: LiveExecutionClient, combo: Combo) -> None:
     if combo.closed:
         for t in combo.legs:
             if not t.closed:
-                client._settle(t)
+                live_fills.settle(client, t)
         return
     await sync_combo_fills(client, combo)
     if all(t.closed for t in combo.legs):

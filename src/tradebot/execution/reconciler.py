@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from tradebot.execution import live_fills
 from tradebot.execution.errors import AuthenticationError, VenueCallError
 from tradebot.execution.gateway import VenueBalance, VenueOrder, VenuePosition
 from tradebot.execution.live_client import LiveExecutionClient, Tracked
@@ -105,7 +106,7 @@ async def _orders_pass(client: LiveExecutionClient, note: _Note) -> None:
             continue  # polled through its combo order
         if t.terminal is not None:
             t.grace = client.config.terminal_grace_polls  # the venue has spoken: settle now
-            client._settle(t)
+            live_fills.settle(client, t)
             continue
         action = await client.resolve(t, final=True)
         if action != "open":
